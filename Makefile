@@ -1,0 +1,35 @@
+# Two commands for a fresh machine:  make study  (set up + run the study)  and  make test.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+RAW    ?= data/raw
+OUT    ?= data/processed
+
+.PHONY: install study test bench lint clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed  ## create .venv and install govreports with its dependencies
+
+study: install  ## parse every report in data/raw into data/processed
+	mkdir -p $(OUT)
+	$(BIN)/govreports parse $(RAW) --format json > $(OUT)/reports.jsonl
+	$(BIN)/govreports parse $(RAW) --format csv > $(OUT)/cells.csv
+	$(BIN)/govreports check $(RAW) > $(OUT)/checks.tsv || true
+	@echo "wrote $(OUT)/reports.jsonl, $(OUT)/cells.csv and $(OUT)/checks.tsv"; cat $(OUT)/checks.tsv
+
+test: install  ## run the test suite
+	$(BIN)/pytest -q
+
+bench: install  ## print parse speed figures (see benchmarks/README.md)
+	$(BIN)/python benchmarks/bench_parse.py
+
+lint: install
+	$(BIN)/ruff check govreports tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

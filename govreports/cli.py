@@ -1,0 +1,108 @@
+"""The ``govreports`` command line: a thin layer over the library.
+
+Library errors become ``Error: ...`` with exit code 1 here and only here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from govreports import __version__
+from govreports.errors import GovReportsError
+from govreports.parse import parse
+from govreports.schema import SCHEMA, TEMPLATES
+from govreports.summary import summarise
+
+REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".html", ".htm", ".pdf", ".docx", ".doc"}
+
+
+def expand_paths(paths: tuple) -> list:
+    """Return the files named, with directories expanded to the report files under them."""
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
+def input_options(func):
+    """Options shared by commands that read reports."""
+    func = click.option("--encoding", default=None, help="Force a text encoding (default: detect).")(func)
+    func = click.option("--template", type=click.Choice(("auto",) + TEMPLATES), default="auto",
+                        show_default=True, help="Template to read the tables with.")(func)
+    return click.argument("paths", nargs=-1, required=True)(func)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="govreports")
+def cli():
+    """Parse, validate and study China's government information disclosure annual reports."""
+
+
+@cli.command(name="parse")
+@input_options
+@click.option("--format", "fmt", type=click.Choice(["summary", "json", "csv"]), default="summary",
+              show_default=True, help="summary: readable text; json: one object per report per line; "
+                                      "csv: one row per cell.")
+def parse_command(paths, template, encoding, fmt):
+    """Parse reports (files or folders) and print their cells, metadata and checks."""
+    writer = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
+    if writer:
+        writer.writerow(["source", "status", "template", "code", "value", "value_status"])
+    for path in expand_paths(paths):
+        report = parse(path, template=template, encoding=encoding)
+        if fmt == "json":
+            click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        elif writer:
+            for cell in report.cells:
+                writer.writerow([report.source, report.status, report.template, cell.code, cell.value, cell.status])
+            if not report.cells:
+                writer.writerow([report.source, report.status, report.template, "", "", ""])
+        else:
+            click.echo(summarise(report) + "\n")
+
+
+@cli.command(name="check")
+@input_options
+def check_command(paths, template, encoding):
+    """Check reports against the template's identities; exit 1 if any is invalid or failed."""
+    bad = 0
+    for path in expand_paths(paths):
+        report = parse(path, template=template, encoding=encoding)
+        failed = [c for c in report.checks if c.passed is False]
+        reasons = "; ".join(p.message for p in report.errors if p.severity == "error")
+        click.echo(f"{report.source}\t{report.status}\t{len(failed)} failed identities" + (f"\t{reasons}" if reasons else ""))
+        bad += report.status in ("invalid", "failed")
+    if bad:
+        raise SystemExit(1)
+
+
+@cli.command(name="schema")
+@click.option("--template", type=click.Choice(TEMPLATES), default=None, help="Only this template.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+def schema_command(template, fmt):
+    """Print the codebook: every cell code with its labels, unit and type."""
+    rows = [r for r in SCHEMA.to_codebook() if template is None or r["template"] == template]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def main():
+    """Run the CLI, turning library errors into a one-line message and exit code 1."""
+    try:
+        cli(standalone_mode=True)
+    except GovReportsError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(1) from exc

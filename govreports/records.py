@@ -1,0 +1,185 @@
+"""Typed records that move between the pipeline's stages.
+
+Each stage returns one of these frozen dataclasses to the next: sources -> :class:`Document`;
+layout -> :class:`Cell` lines; tables -> :class:`Grid`; validate -> :class:`Check`;
+repair -> :class:`Repair`; metadata -> :class:`Metadata`; parse -> :class:`Report`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from govreports.errors import Problem
+
+Number = Union[int, float]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A report's text as read from disk, before any layout work.
+
+    Attributes:
+        path: the file it came from.
+        sha256: hex digest of the file's bytes.
+        format: ``"text"``, ``"html"``, ``"pdf"`` or ``"docx"``.
+        encoding: the encoding the bytes were decoded with (None for binary formats).
+        text: the decoded text (for HTML/PDF/DOCX, the text the reader produced).
+    """
+
+    path: str
+    sha256: str
+    format: str
+    encoding: Optional[str]
+    text: str
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Who published a report, for which year, and where the agency sits.
+
+    Attributes:
+        agency: the reporting body's name with its place prefix, e.g. ``湘阴县人民政府``.
+        year: the year the statistics cover (not the publication year).
+        published: the publication date as ``YYYY-MM-DD`` where the report states it.
+        province / prefecture / county: the agency's jurisdiction, None above that level.
+        adcode: 6-digit administrative division code of that jurisdiction.
+        level: ``province``, ``prefecture``, ``county`` or ``township``.
+        kind: ``government`` or ``department``.
+        notes: how uncertain fields were decided (e.g. an OCR place name corrected).
+    """
+
+    agency: Optional[str] = None
+    year: Optional[int] = None
+    published: Optional[str] = None
+    province: Optional[str] = None
+    prefecture: Optional[str] = None
+    county: Optional[str] = None
+    adcode: Optional[str] = None
+    level: Optional[str] = None
+    kind: Optional[str] = None
+    notes: tuple = ()
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """One template cell as the parser settled it.
+
+    Attributes:
+        code: the codebook code, ``table.row.column``.
+        value: the number, or None.
+        status: ``number`` (printed), ``blank`` (printed blank, "/" or a dash: null, never 0),
+            ``lost`` (the layout lost it and no identity fixes it: null) or ``repaired``
+            (fixed uniquely by the template's identities; see the report's repairs).
+        raw: the text the value was read from, where there was one.
+    """
+
+    code: str
+    value: Optional[Number]
+    status: str
+    raw: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One identity of the template evaluated on one report.
+
+    Attributes:
+        identity: the identity's name, e.g. ``table3.row_sum``.
+        scope: what it was evaluated on, e.g. ``granted`` (a row) or ``natural_person``.
+        lhs / rhs: the codes summed on each side.
+        lhs_value / rhs_value: the sums (blank cells count as 0; None if a cell was lost).
+        passed: True, False, or None when a lost cell made it impossible to evaluate.
+    """
+
+    identity: str
+    scope: str
+    lhs: tuple
+    rhs: tuple
+    lhs_value: Optional[Number]
+    rhs_value: Optional[Number]
+    passed: Optional[bool]
+
+    def to_dict(self) -> dict:
+        """Return the check as a JSON-ready dict."""
+        return {
+            "identity": self.identity,
+            "scope": self.scope,
+            "lhs": list(self.lhs),
+            "rhs": list(self.rhs),
+            "lhs_value": self.lhs_value,
+            "rhs_value": self.rhs_value,
+            "passed": self.passed,
+        }
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A cell value the parser inferred, with the evidence that makes it unique.
+
+    Attributes:
+        code: the repaired cell.
+        value: the value it was given.
+        kind: ``lost_cell``, ``run_together`` or ``split_apart``.
+        evidence: a sentence naming the printed text and the identities that fix the value.
+    """
+
+    code: str
+    value: Number
+    kind: str
+    evidence: str
+
+    def to_dict(self) -> dict:
+        """Return the repair as a JSON-ready dict."""
+        return {"code": self.code, "value": self.value, "kind": self.kind, "evidence": self.evidence}
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything parsed from one report: the JSON line of ``govreports parse``.
+
+    ``status`` is ``valid`` (every identity holds), ``repaired`` (it holds after repairs
+    listed in ``repairs``), ``invalid`` (an identity fails, or a lost cell leaves one
+    unevaluable) or ``failed`` (no template tables could be read; see ``errors``).
+    """
+
+    source: str
+    status: str
+    sha256: Optional[str] = None
+    template: Optional[str] = None
+    metadata: Metadata = field(default_factory=Metadata)
+    cells: tuple = ()
+    checks: tuple = ()
+    repairs: tuple = ()
+    errors: tuple = ()
+
+    def values(self) -> dict:
+        """Return ``{code: number or None}`` for every cell of the report's template."""
+        return {cell.code: cell.value for cell in self.cells}
+
+    def to_dict(self) -> dict:
+        """Return the report in the shape of ``govreports parse --format json``."""
+        meta = self.metadata
+        return {
+            "source": self.source,
+            "status": self.status,
+            "template": self.template,
+            "year": meta.year,
+            "agency": meta.agency,
+            "published": meta.published,
+            "province": meta.province,
+            "prefecture": meta.prefecture,
+            "county": meta.county,
+            "adcode": meta.adcode,
+            "level": meta.level,
+            "kind": meta.kind,
+            "sha256": self.sha256,
+            "cells": self.values(),
+            "cell_status": {cell.code: cell.status for cell in self.cells},
+            "checks": [check.to_dict() for check in self.checks],
+            "repairs": [repair.to_dict() for repair in self.repairs],
+            "errors": [problem.to_dict() for problem in self.errors],
+        }
+
+
+__all__ = ["Document", "Metadata", "CellValue", "Check", "Repair", "Report", "Problem", "Number"]

@@ -1,0 +1,236 @@
+"""The national templates as data: the single source of truth for cells, labels and identities.
+
+Everything the parser knows about the 2019 and 2021 templates is loaded here from the package's
+CSV files (``cells.csv``: one row per template cell under the codebook's ``table.row.column``
+codes; ``labels.csv``: printed label variants and template markers). The identities are derived
+from the cell structure, so a change of the template is a change of data, not of code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+
+from govreports.errors import SchemaError
+
+TEMPLATES = ("2019", "2021")
+TABLES = ("table2", "table3", "table4")
+
+# Roles of table 3's rows in its identities (row codes, not labels).
+TABLE3_APPLICANT_COLUMNS = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_welfare_org",
+    "legal_service_org",
+    "other_org",
+)
+TABLE3_TOTAL_COLUMN = "total"
+TABLE3_INFLOW_ROWS = ("new_received", "carried_over")
+TABLE3_HANDLED_ROW = "total_handled"
+TABLE3_FORWARD_ROW = "carried_forward"
+TABLE4_RESULT_COLUMNS = ("upheld", "corrected", "other", "pending")
+TABLE4_TOTAL_COLUMN = "total"
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """One cell of a template, as listed in ``cells.csv``."""
+
+    table: str
+    template: str
+    code: str
+    row_code: str
+    column_code: str
+    row_label_zh: str
+    column_label_zh: str
+    name_en: str
+    unit: str
+    dtype: str
+    order: int
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    """One printed row of a template table: its cells in column order and its label variants.
+
+    Table 4 is a single printed row of fifteen cells (three groups of five), so its
+    ``row_code`` is ``"table4"`` and ``columns`` holds ``group.result`` pairs.
+    """
+
+    table: str
+    template: str
+    row_code: str
+    codes: tuple
+    labels: tuple
+
+    @property
+    def width(self) -> int:
+        """Return the number of cells the row prints."""
+        return len(self.codes)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A linear identity of the template: ``sum(lhs) == sum(rhs)`` over cell codes."""
+
+    name: str
+    template: str
+    table: str
+    scope: str
+    lhs: tuple
+    rhs: tuple
+    description: str
+
+    @property
+    def codes(self) -> tuple:
+        """Return every code the identity involves."""
+        return self.lhs + self.rhs
+
+
+def _read_package_csv(name: str) -> list:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+class Schema:
+    """Accessors over the templates' cells, rows, labels and identities."""
+
+    def __init__(self) -> None:
+        self._cells = tuple(
+            CellSpec(**{**row, "order": int(row["order"])}) for row in _read_package_csv("cells.csv")
+        )
+        self._labels = tuple(_read_package_csv("labels.csv"))
+        self._check()
+
+    def _check(self) -> None:
+        problems = []
+        for template in TEMPLATES:
+            codes = [cell.code for cell in self.cells(template)]
+            if len(codes) != len(set(codes)):
+                problems.append(f"template {template}: duplicate cell codes in cells.csv")
+        known_rows = {(c.table, c.template, c.row_code) for c in self._cells}
+        for label in self._labels:
+            if label["kind"] != "row":
+                continue
+            templates = [label["template"]] if label["template"] else list(TEMPLATES)
+            if not any((label["table"], t, label["code"]) in known_rows for t in templates):
+                problems.append(f"labels.csv: row {label['table']}.{label['code']} is not in cells.csv")
+        if problems:
+            raise SchemaError("schema data is inconsistent:\n- " + "\n- ".join(problems))
+
+    def cells(self, template: str, table: str | None = None) -> tuple:
+        """Return the template's cells in codebook order, optionally for one table."""
+        self._require_template(template)
+        return tuple(
+            c for c in self._cells if c.template == template and (table is None or c.table == table)
+        )
+
+    def codes(self, template: str) -> tuple:
+        """Return the template's cell codes in codebook order."""
+        return tuple(cell.code for cell in self.cells(template))
+
+    def cell(self, template: str, code: str) -> CellSpec:
+        """Return one cell's spec; raise :class:`SchemaError` for an unknown code."""
+        for cell in self.cells(template):
+            if cell.code == code:
+                return cell
+        raise SchemaError(f"no cell {code!r} in template {template}")
+
+    def rows(self, template: str, table: str | None = None) -> tuple:
+        """Return the template's printed rows, in the order the report prints them."""
+        return tuple(r for r in self._rows_by_template[template] if table is None or r.table == table)
+
+    def identities(self, template: str) -> tuple:
+        """Return the template's identities (table 3 and table 4)."""
+        self._require_template(template)
+        return self._identities_by_template[template]
+
+    def markers(self, template: str) -> tuple:
+        """Return label texts printed only on this template (used to recognise it)."""
+        return tuple(l["label"] for l in self._labels if l["kind"] == "marker" and l["template"] == template)
+
+    def table4_headers(self) -> tuple:
+        """Return the header words of table 4 (used to find it)."""
+        return tuple(l["label"] for l in self._labels if l["kind"] == "header" and l["table"] == "table4")
+
+    def _require_template(self, template: str) -> None:
+        if template not in TEMPLATES:
+            raise SchemaError(f"unknown template {template!r}; expected one of {', '.join(TEMPLATES)}")
+
+    @cached_property
+    def _rows_by_template(self) -> dict:
+        return {template: self._build_rows(template) for template in TEMPLATES}
+
+    def _build_rows(self, template: str) -> tuple:
+        rows = []
+        for table in ("table2", "table3"):
+            row_codes = list(dict.fromkeys(c.row_code for c in self.cells(template, table)))
+            for row_code in row_codes:
+                codes = tuple(c.code for c in self.cells(template, table) if c.row_code == row_code)
+                rows.append(RowSpec(table, template, row_code, codes, self._row_labels(table, template, row_code)))
+        table4_codes = tuple(c.code for c in self.cells(template, "table4"))
+        rows.append(RowSpec("table4", template, "table4", table4_codes, self.table4_headers()))
+        return tuple(rows)
+
+    def _row_labels(self, table: str, template: str, row_code: str) -> tuple:
+        return tuple(
+            l["label"]
+            for l in self._labels
+            if l["kind"] == "row"
+            and l["table"] == table
+            and l["code"] == row_code
+            and l["template"] in ("", template)
+        )
+
+    @cached_property
+    def _identities_by_template(self) -> dict:
+        return {template: tuple(self._build_identities(template)) for template in TEMPLATES}
+
+    def _build_identities(self, template: str) -> list:
+        table3_rows = [r.row_code for r in self.rows(template, "table3")]
+        outcome_rows = table3_rows[table3_rows.index(TABLE3_INFLOW_ROWS[-1]) + 1 : table3_rows.index(TABLE3_HANDLED_ROW)]
+        identities = []
+        for row in table3_rows:
+            identities.append(Identity(
+                "table3.row_sum", template, "table3", row,
+                tuple(f"table3.{row}.{col}" for col in TABLE3_APPLICANT_COLUMNS),
+                (f"table3.{row}.{TABLE3_TOTAL_COLUMN}",),
+                "the six applicant columns sum to the total column",
+            ))
+        for col in TABLE3_APPLICANT_COLUMNS + (TABLE3_TOTAL_COLUMN,):
+            identities.append(Identity(
+                "table3.balance", template, "table3", col,
+                tuple(f"table3.{row}.{col}" for row in TABLE3_INFLOW_ROWS),
+                (f"table3.{TABLE3_HANDLED_ROW}.{col}", f"table3.{TABLE3_FORWARD_ROW}.{col}"),
+                "new + carried over = total handled + carried forward",
+            ))
+            identities.append(Identity(
+                "table3.outcomes_sum", template, "table3", col,
+                tuple(f"table3.{row}.{col}" for row in outcome_rows),
+                (f"table3.{TABLE3_HANDLED_ROW}.{col}",),
+                "the outcome rows (一) to (六) sum to (七) total handled",
+            ))
+        groups = dict.fromkeys(c.row_code for c in self.cells(template, "table4"))
+        for group in groups:
+            identities.append(Identity(
+                "table4.group_sum", template, "table4", group,
+                tuple(f"table4.{group}.{col}" for col in TABLE4_RESULT_COLUMNS),
+                (f"table4.{group}.{TABLE4_TOTAL_COLUMN}",),
+                "upheld + corrected + other + pending = total",
+            ))
+        return identities
+
+    def to_codebook(self) -> list:
+        """Return the codebook as a list of dicts (one per template cell)."""
+        fields = ("table", "template", "code", "row_code", "column_code", "row_label_zh",
+                  "column_label_zh", "name_en", "unit", "dtype")
+        return [{f: getattr(cell, f) for f in fields} for cell in self._cells]
+
+
+SCHEMA = Schema()
+
+__all__ = ["SCHEMA", "Schema", "CellSpec", "RowSpec", "Identity", "TEMPLATES", "TABLES"]

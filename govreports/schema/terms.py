@@ -1,0 +1,30 @@
+"""Chinese vocabulary the layout and table stages need besides the template's labels.
+
+Every CJK string the package matches lives under ``govreports/schema/``; code elsewhere
+imports these names, so that a new variant is added in one place.
+"""
+
+# Cell texts that print "nothing here": a blank, never a zero.
+NULL_MARKERS = frozenset({"/", "\\", "-", "--", "—", "——", "–", "―", "─", "无", "空", "×", "/ /"})
+
+# Page furniture left by PDF-to-text converters: "— 3 —", "- 4 -", "第 3 页", "第3页 共10页", "3/10".
+PAGE_MARKER_PATTERNS = (
+    r"^[\-—–―─]+\s*\d{1,4}\s*[\-—–―─]+$",
+    r"^第\s*\d{1,4}\s*页(\s*[,，/]?\s*共\s*\d{1,4}\s*页)?$",
+    r"^共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页$",
+    r"^\d{1,4}\s*/\s*\d{1,4}$",
+    r"^page\s*\d{1,4}(\s*of\s*\d{1,4})?$",
+)
+
+# Where the template's tables stop: the report's fifth part, "五、存在的主要问题及改进情况".
+SECTION_END_PATTERN = r"^\s*[#\s]*五\s*[、.,]\s*.*(问题|改进)"
+
+# Headings of the tables themselves, used to tell a table's region from the body text.
+TABLE_HEADINGS = {
+    "table2": "主动公开政府信息情况",
+    "table3": "收到和处理政府信息公开申请情况",
+    "table4": "行政复议",
+}
+
+# Words that tell a text is a disclosure annual report at all.
+REPORT_WORDS = ("政府信息公开", "信息公开", "政务公开")

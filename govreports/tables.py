@@ -1,0 +1,320 @@
+"""Find the template's rows in a report's lines and bind each row's printed values to it.
+
+The stage works in three steps, none of which guesses a number:
+
+1. :func:`read_segments` classifies every cell as label text or value tokens (numbers, and
+   the blank markers "/" or "—") and groups them into segments: the label text printed since
+   the last value, then the values that follow it.
+2. :func:`detect_template` tells the 2019 template from the 2021 one by the labels only one
+   of them prints.
+3. :func:`match_rows` aligns segments to the template's rows, in the template's order, by how
+   well each segment's label text matches the row's label variants (garbled OCR labels,
+   labels split over lines and labels broken one character per line all still match).
+
+The result is a :class:`TableRead`: for every template row, the tokens printed after its label.
+Placing those tokens in the row's cells, when there are too few or too many, is
+:mod:`govreports.repair`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+from govreports.schema import SCHEMA, RowSpec
+from govreports.schema.terms import NULL_MARKERS, SECTION_END_PATTERN
+
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_KEY_DROP = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
+_SECTION_END = re.compile(SECTION_END_PATTERN)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+MIN_LABEL_SCORE = 0.6
+EXACT_ONLY_LENGTH = 3  # labels this short must match exactly: fuzzy matches would be noise
+TABLE4_MIN_HEADER_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Token:
+    """A printed value: a number or a blank marker.
+
+    Attributes:
+        kind: ``number`` or ``blank`` ("/", "—", an empty grid cell).
+        text: the printed text.
+        value: the number (int where it has no decimals), None for blanks.
+        line: the line it was printed on.
+        column: its column index in a positional line, else None.
+        cell: an id shared by tokens printed in the same cell (``0 0 0`` in one cell).
+    """
+
+    kind: str
+    text: str
+    value: Optional[float]
+    line: int
+    column: Optional[int]
+    cell: int
+
+    @property
+    def is_digit_run(self) -> bool:
+        """Return True for an unsigned integer of two or more digits (it may be cells run together)."""
+        return self.kind == "number" and len(self.text) > 1 and self.text.isdigit()
+
+
+@dataclass
+class Segment:
+    """Label text followed by the values printed after it (built while scanning, then frozen)."""
+
+    labels: list = field(default_factory=list)
+    tokens: list = field(default_factory=list)
+
+    @property
+    def label_text(self) -> str:
+        """Return the segment's label cells joined with spaces."""
+        return " ".join(self.labels)
+
+
+@dataclass(frozen=True)
+class RowRead:
+    """The tokens printed for one template row, and the label text that named it."""
+
+    row: RowSpec
+    label: str
+    tokens: tuple
+    score: float
+
+
+@dataclass(frozen=True)
+class TableRead:
+    """What the table stage found in one report.
+
+    Attributes:
+        template: ``"2019"`` or ``"2021"``, or None if no template could be recognised.
+        rows: ``{row_code: RowRead}`` for every template row that was found.
+        missing: row codes of the template that were not found.
+        unmatched: label texts of segments with values that matched no row (for diagnostics).
+        positional_starts: ``{table: column}`` where a positional layout shows the column the
+            table's values start in.
+    """
+
+    template: Optional[str]
+    rows: dict
+    missing: tuple
+    unmatched: tuple
+    positional_starts: dict
+
+
+def parse_number(text: str) -> Optional[float]:
+    """Return the number printed in ``text`` (``1,234`` -> 1234, ``10.5`` -> 10.5), or None."""
+    if not _NUMBER.match(text):
+        return None
+    number = float(text.replace(",", ""))
+    return int(number) if "." not in text else number
+
+
+def classify_cell(text: str) -> tuple:
+    """Split a cell into its label text and its trailing value tokens' texts.
+
+    ``"行政事业性收费 0"`` gives ``("行政事业性收费", ["0"])``; ``"0 0 3"`` gives ``("", ["0", "0", "3"])``;
+    a label with numbers inside it (``"2. 重复申请"``) stays whole.
+    """
+    parts = text.split()
+    cut = len(parts)
+    while cut > 0 and _is_value_text(parts[cut - 1]):
+        cut -= 1
+    return " ".join(parts[:cut]), parts[cut:]
+
+
+def _is_value_text(part: str) -> bool:
+    return part in NULL_MARKERS or _NUMBER.match(part) is not None
+
+
+def _make_token(text: str, line, column, cell_id: int) -> Token:
+    if text in NULL_MARKERS:
+        return Token("blank", text, None, line.number, column, cell_id)
+    return Token("number", text, parse_number(text), line.number, column, cell_id)
+
+
+def _flatten(lines: list) -> list:
+    """Return ``(line, column, text)`` for every cell, in reading order."""
+    return [(line, column, text) for line in lines for column, text in enumerate(line.cells)]
+
+
+def _is_label_piece(flat: list, index: int) -> bool:
+    """Return True for a value-looking cell that is really part of a label broken over lines.
+
+    ``3`` followed by ``.其他`` (or ``.`` then ``其``) is a row number, and a ``/`` between two
+    single characters (``增`` ``/`` ``减``) is punctuation inside ``本年增/减``.
+    """
+    text = flat[index][2]
+    after = flat[index + 1][2] if index + 1 < len(flat) else ""
+    before = flat[index - 1][2] if index > 0 else ""
+    if text.isdigit() and len(text) <= 2 and after[:1] in (".", "、", ")"):
+        return not _is_value_text(after)
+    if text in NULL_MARKERS:
+        return len(before) == 1 == len(after) and not before.isdigit() and bool(_CJK.match(after))
+    return False
+
+
+def read_segments(lines: list) -> list:
+    """Group the lines' cells into segments: label text, then the values printed after it."""
+    segments: list = []
+    current = Segment()
+    flat = _flatten(lines)
+    for cell_id, (line, column, text) in enumerate(flat):
+        column_index = column if line.positional else None
+        if not text:
+            if line.grid and current.labels:
+                current.tokens.append(Token("blank", "", None, line.number, column_index, cell_id))
+            continue
+        if _is_label_piece(flat, cell_id):
+            label, values = text, []
+        else:
+            label, values = classify_cell(text)
+        if label:
+            if current.tokens:
+                segments.append(current)
+                current = Segment()
+            current.labels.append(label)
+        current.tokens.extend(_make_token(v, line, column_index, cell_id) for v in values)
+    if current.tokens or current.labels:
+        segments.append(current)
+    return segments
+
+
+def label_key(text: str) -> str:
+    """Return the characters of a label that matter for matching (CJK, digits, letters)."""
+    return _KEY_DROP.sub("", text)
+
+
+def detect_template(text: str, year: Optional[int] = None) -> Optional[str]:
+    """Return the template whose own labels the text prints most; break ties by the year."""
+    key = label_key(text)
+    scores = {t: sum(label_key(m) in key for m in SCHEMA.markers(t)) for t in ("2019", "2021")}
+    if scores["2019"] != scores["2021"]:
+        return max(scores, key=scores.get)
+    if year is not None:
+        return "2019" if year <= 2020 else "2021"
+    return "2021" if scores["2021"] else None
+
+
+@lru_cache(maxsize=None)
+def _label_keys(labels: tuple) -> tuple:
+    return tuple(k for k in (label_key(l) for l in labels) if k)
+
+
+def label_score(tail: str, labels: tuple) -> float:
+    """Score how well the end of a segment's label text (its key) matches a row's labels (0..1)."""
+    best = 0.0
+    for key in _label_keys(labels):
+        window = tail[-(len(key) + max(4, len(key) // 2)):]
+        if key in window:
+            return 1.0
+        if len(key) <= EXACT_ONLY_LENGTH:
+            continue
+        wanted = set(key)
+        best = max(best, len(wanted & set(window)) / len(wanted))
+    return best
+
+
+def table4_score(tail: str) -> float:
+    """Score how much of table 4's header the end of a label text holds (0..1)."""
+    window = tail[-160:]
+    headers = _label_keys(SCHEMA.table4_headers())
+    return sum(h in window for h in headers) / len(headers)
+
+
+def _segment_score(segment: Segment, row: RowSpec) -> float:
+    if not segment.tokens:
+        return 0.0
+    tail = label_key(segment.label_text)[-200:]
+    if row.table == "table4":
+        share = table4_score(tail)
+        return share + 0.2 if share >= TABLE4_MIN_HEADER_SHARE else 0.0
+    score = label_score(tail, row.labels)
+    if score < MIN_LABEL_SCORE:
+        return 0.0
+    count = len(segment.tokens)
+    if count == row.width:
+        score += 0.2
+    elif count > row.width + 2 and not any(t.is_digit_run for t in segment.tokens):
+        score -= 0.3
+    return score
+
+
+def _align(segments: list, rows: tuple) -> dict:
+    """Assign segments to rows monotonically (both in printed order), maximising total score."""
+    n, m = len(segments), len(rows)
+    scores = [[_segment_score(s, r) for r in rows] for s in segments]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            take = best[i - 1][j - 1] + scores[i - 1][j - 1] if scores[i - 1][j - 1] > 0 else -1.0
+            best[i][j] = max(best[i - 1][j], best[i][j - 1], take)
+    matches = {}
+    i, j = n, m
+    while i > 0 and j > 0:
+        s = scores[i - 1][j - 1]
+        if s > 0 and best[i][j] == best[i - 1][j - 1] + s:
+            matches[j - 1] = (i - 1, s)
+            i, j = i - 1, j - 1
+        elif best[i][j] == best[i - 1][j]:
+            i -= 1
+        else:
+            j -= 1
+    return matches
+
+
+def _table4_tokens(segments: list, start: int, width: int) -> list:
+    """Collect table 4's values: its header segment and any rows printed after it, up to ``width``."""
+    tokens = list(segments[start].tokens)
+    for segment in segments[start + 1:]:
+        if len(tokens) >= width or not segment.tokens:
+            break
+        if any(_SECTION_END.match(label) for label in segment.labels):
+            break
+        if len(label_key(segment.label_text)) > 40:
+            break
+        tokens.extend(segment.tokens)
+    return tokens[:width] if len(tokens) > width and len(segments[start].tokens) <= width else tokens
+
+
+def positional_starts(reads: dict) -> dict:
+    """Return, per table, the column its values start in, learned from complete positional rows."""
+    starts: dict = {}
+    for read in reads.values():
+        tokens = read.tokens
+        if len(tokens) != read.row.width or any(t.column is None for t in tokens):
+            continue
+        columns = [t.column for t in tokens]
+        if columns == list(range(columns[0], columns[0] + len(columns))):
+            starts.setdefault(read.row.table, []).append(columns[0])
+    return {table: max(set(c), key=c.count) for table, c in starts.items()}
+
+
+def match_rows(lines: list, template: str) -> TableRead:
+    """Find every row of ``template`` among the lines and return the tokens printed for each."""
+    segments = read_segments(lines)
+    rows = SCHEMA.rows(template)
+    matches = _align(segments, rows)
+    reads = {}
+    for row_index, (segment_index, score) in matches.items():
+        row = rows[row_index]
+        segment = segments[segment_index]
+        tokens = _table4_tokens(segments, segment_index, row.width) if row.table == "table4" else segment.tokens
+        reads[row.row_code] = RowRead(row, segment.label_text[-120:], tuple(tokens), round(score, 3))
+    matched = {i for i, _ in matches.values()}
+    unmatched = tuple(
+        s.label_text[-60:] for i, s in enumerate(segments)
+        if i not in matched and s.tokens and _CJK.search(s.label_text) and _in_tables(i, matches)
+    )
+    missing = tuple(r.row_code for r in rows if r.row_code not in reads)
+    return TableRead(template, reads, missing, unmatched, positional_starts(reads))
+
+
+def _in_tables(segment_index: int, matches: dict) -> bool:
+    if not matches:
+        return False
+    indexes = [i for i, _ in matches.values()]
+    return min(indexes) < segment_index < max(indexes)
