@@ -16,7 +16,7 @@ from govreports.errors import Problem, SourceError
 from govreports.metadata import extract_metadata
 from govreports.records import Document, Report
 from govreports.schema import TEMPLATES
-from govreports.schema.terms import REPORT_WORDS
+from govreports.schema.terms import REPORT_WORDS, TABLE_HEADINGS
 from govreports.sources import read_document, sha256_of
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,10 @@ def _choose_template(template: str, text: str, year) -> str | None:
 def _failed(source: str, document: Document, metadata, text: str) -> Report:
     if not any(word in text for word in REPORT_WORDS):
         problem = Problem("report.not_a_report", f"{source}: not a government information disclosure report "
-                          "(no mention of 政府信息公开 and no template tables)")
+                          f"(no mention of {REPORT_WORDS[0]} and no template tables)")
     else:
-        problem = Problem("tables.not_found", f"{source}: no template tables found: the rows of 表三 "
-                          "(收到和处理政府信息公开申请情况) could not be located")
+        problem = Problem("tables.not_found", f"{source}: no template tables found: the rows of table 3 "
+                          f"({TABLE_HEADINGS['table3']}) could not be located")
     return Report(source, "failed", document.sha256, metadata=metadata, errors=(problem,))
 
 

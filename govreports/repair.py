@@ -264,25 +264,21 @@ def _fixed_cells(reads: dict) -> tuple:
     return known
 
 
-def _prune(codes: tuple, alignments: list, identities: tuple) -> tuple:
-    """Keep the alignments the row's own identities allow.
+def _prune(codes: tuple, alignments: list, identities: tuple) -> list:
+    """Group the alignments the row's own identities allow by the row values they solve to.
 
-    Returns the allowed alignments, and one representative of each distinct solution (the
-    search over rows only needs those).
+    Returns ``[(representative alignment, [every alignment solving alike])]``: the search over
+    rows needs one alignment per distinct solution, the repair record needs them all.
     """
     own = tuple(i for i in identities if set(i.codes) <= set(codes))
-    allowed, representatives, seen = [], [], set()
+    groups: dict = {}
     for alignment in alignments:
         known, unknown = _known_and_unknown(codes, alignment.slots)
         solved = propagate(known, unknown, own)
         if solved is None:
             continue
-        allowed.append(alignment)
-        signature = tuple(solved.get(c) for c in codes)
-        if signature not in seen:
-            seen.add(signature)
-            representatives.append((alignment, solved))
-    return allowed, representatives
+        groups.setdefault(tuple(solved.get(c) for c in codes), []).append(alignment)
+    return [(members[0], members) for members in groups.values()]
 
 
 def _solve_table(reads: dict, identities: tuple) -> tuple:
@@ -295,23 +291,23 @@ def _solve_table(reads: dict, identities: tuple) -> tuple:
     )
     active = tuple(i for i in identities if i not in anomalies)
     open_rows = {r: v for r, v in reads.items() if not set(v[0]) <= fixed_codes}
-    allowed, pruned = {}, {}
-    for row, (codes, alignments) in open_rows.items():
-        allowed[row], pruned[row] = _prune(codes, alignments, active)
+    pruned = {row: _prune(codes, alignments, active) for row, (codes, alignments) in open_rows.items()}
+    outcomes, used = [], {row: [] for row in open_rows}
     sizes = [len(p) for p in pruned.values()]
-    outcomes = []
     if all(sizes) and _product(sizes) <= MAX_COMBINATIONS:
         for combo in itertools.product(*pruned.values()):
             known, unknown = dict(fixed), set()
-            for (codes, _), (alignment, _solved) in zip(open_rows.values(), combo):
+            for (codes, _), (alignment, _members) in zip(open_rows.values(), combo):
                 row_known, row_unknown = _known_and_unknown(codes, alignment.slots)
                 known.update(row_known)
                 unknown |= row_unknown
             solved = propagate(known, unknown, active)
             if solved is not None:
                 outcomes.append(solved)
+                for row, (_alignment, members) in zip(open_rows, combo):
+                    used[row].extend(m for m in members if m not in used[row])
     determined = {**fixed, **_agreed_values(outcomes, [c for codes, _ in open_rows.values() for c in codes])}
-    candidates = {r: allowed.get(r, alignments) for r, (_, alignments) in reads.items()}
+    candidates = {r: used.get(r) or alignments for r, (_, alignments) in reads.items()}
     return determined, _repair_kinds(reads, candidates), anomalies
 
 

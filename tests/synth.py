@@ -94,6 +94,12 @@ def table_rows(values: dict, template: str = "2021") -> list:
 
 def render(values: dict, layout: str = "lines", template: str = "2021", *, title: str | None = None,
            page_break_after: int | None = None) -> str:
+    """Render a whole report in one layout (see :func:`render_rows`)."""
+    return render_rows(table_rows(values, template), layout, title=title, page_break_after=page_break_after)
+
+
+def render_rows(rows: list, layout: str = "lines", *, title: str | None = None,
+                page_break_after: int | None = None) -> str:
     """Render a whole report in one layout.
 
     Layouts: ``lines`` (one cell per line, blank lines between), ``pipes`` (``cell |`` per line
@@ -103,12 +109,26 @@ def render(values: dict, layout: str = "lines", template: str = "2021", *, title
     """
     title = title or "湘阴县人民政府2023年政府信息公开工作年度报告"
     out = [title, "一、总体情况", "2023年,本机关依法推进政府信息公开工作,全年收到申请71件。"]
-    for index, row in enumerate(table_rows(values, template)):
+    for index, row in enumerate(rows):
         out.extend(_render_row(row, layout))
         if page_break_after is not None and index == page_break_after:
             out += ["— 3 —", "", "申请人情况 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计"] if layout != "lines" else ["- 3 -"]
     out += ["五、存在的主要问题及改进情况", "工作人员业务能力有待提高。", "六、其他需要报告的事项", "无"]
     return "\n".join(out) + "\n"
+
+
+def replace_row(rows: list, label_part: str, cells: list) -> list:
+    """Return ``rows`` with the printed values of the first row whose label holds ``label_part`` replaced."""
+    out, done = [], False
+    for row in rows:
+        if not done and any(label_part in c for c in row[:3]):
+            labels = [c for c in row if not (c.replace(".", "").isdigit() or c == "/")]
+            out.append(labels + cells)
+            done = True
+        else:
+            out.append(row)
+    assert done, label_part
+    return out
 
 
 def _render_row(row: list, layout: str) -> list:

@@ -1,0 +1,39 @@
+import pytest
+
+from govreports.layout import is_page_marker, normalise_text, split_line, split_lines
+
+
+@pytest.mark.parametrize("line", ["— 3 —", "- 4 -", "第3页", "第 2 页 共 9 页", "3/10"])
+def test_page_markers_are_recognised(line):
+    assert is_page_marker(line)
+
+
+@pytest.mark.parametrize("line", ["3", "(一)予以公开", "2023年"])
+def test_cells_are_not_page_markers(line):
+    assert not is_page_marker(line)
+
+
+@pytest.mark.parametrize("raw, cells, positional", [
+    pytest.param("规章 |", ("规章",), False, id="pipe-suffixed cell"),
+    pytest.param("| 规章 | 0 | 1 |", ("规章", "0", "1"), True, id="markdown row"),
+    pytest.param("\t(七)总计\t\t0\t3", ("", "(七)总计", "", "0", "3"), True, id="tab row keeps empty cells"),
+    pytest.param("行政许可    12    3", ("行政许可", "12", "3"), False, id="space-aligned row"),
+    pytest.param("行政许可 12", ("行政许可 12",), False, id="single space stays one cell"),
+])
+def test_split_line(raw, cells, positional):
+    line = split_line(raw, 1)
+    assert (line.cells, line.positional) == (cells, positional)
+
+
+@pytest.mark.parametrize("raw", ["||||", "|---|---|", "   ", "— 12 —"])
+def test_lines_without_cells_are_dropped(raw):
+    assert split_line(raw, 1) is None
+
+
+def test_normalise_folds_full_width_and_converts_traditional():
+    assert normalise_text("（一）予以公開：１２\u3000件") == "(一)予以公开:12 件"
+
+
+def test_split_lines_numbers_lines_of_the_normalised_text():
+    lines = split_lines("a\n\n— 2 —\nb |\n")
+    assert [(l.number, l.cells) for l in lines] == [(1, ("a",)), (4, ("b",))]

@@ -1,0 +1,40 @@
+"""Every layout converters produce gives the same cells: the template's values, exactly."""
+
+import pytest
+from synth import consistent_values, render
+
+from govreports import parse_text
+
+LAYOUTS = ["lines", "pipes", "tabs", "markdown", "spaces", "vertical"]
+
+
+@pytest.mark.parametrize("template", ["2021", "2019"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_layout_reads_every_cell(layout, template):
+    values = consistent_values(template, seed=11)
+    report = parse_text(render(values, layout, template))
+    assert report.template == template
+    assert report.values() == values
+    assert report.status == "valid"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_tables_continued_across_pages_with_page_markers_and_repeated_headers(layout):
+    values = consistent_values("2021", seed=5)
+    report = parse_text(render(values, layout, page_break_after=22))
+    assert report.values() == values
+    assert report.status == "valid"
+
+
+def test_traditional_characters_and_full_width_forms_are_normalised():
+    values = consistent_values("2021", seed=2)
+    text = render(values, "pipes").replace("政府信息公开", "政府資訊公開").replace("申请", "申請").replace("(", "（").replace(")", "）")
+    report = parse_text(text)
+    assert report.values() == values
+
+
+def test_template_2019_is_recognised_from_its_own_labels_not_the_year():
+    values = consistent_values("2019", seed=4)
+    report = parse_text(render(values, "lines", "2019", title="某某县人民政府2021年政府信息公开工作年度报告"))
+    assert report.template == "2019"
+    assert report.values()["table2.procurement.projects"] == values["table2.procurement.projects"]

@@ -1,0 +1,49 @@
+import pytest
+
+from govreports.layout import split_lines
+from govreports.tables import classify_cell, detect_template, label_score, match_rows, parse_number
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("行政事业性收费 0", ("行政事业性收费", ["0"])),
+    ("0 0 3", ("", ["0", "0", "3"])),
+    ("2. 重复申请", ("2. 重复申请", [])),
+    ("· 1 2 没有现成信息需要另行制作", ("· 1 2 没有现成信息需要另行制作", [])),
+    ("(七)总计 3 / 0", ("(七)总计", ["3", "/", "0"])),
+])
+def test_classify_cell(text, expected):
+    assert classify_cell(text) == expected
+
+
+@pytest.mark.parametrize("text, value", [("12", 12), ("1,234", 1234), ("10300.8203", 10300.8203), ("-3", -3), ("1.2.3", None), ("12a", None)])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("tail, labels, minimum", [
+    pytest.param("二上年纪吉转政府信息公开申请数量", ("二、上年结转政府信息公开申请数量",), 0.9, id="OCR-garbled"),
+    pytest.param("三本年度办理结果一予以公开", ("(一)予以公开",), 1.0, id="group label before"),
+    pytest.param("二部分公开区分处理的只计这一情况不计其他情形", ("(二)部分公开(区分处理的,只计这一情形,不计其他情形)",), 0.9, id="variant wording"),
+])
+def test_label_score_tolerates_garbled_and_variant_labels(tail, labels, minimum):
+    assert label_score(tail, labels) >= minimum
+
+
+def test_label_score_rejects_other_rows():
+    assert label_score("一本年新收政府信息公开申请数量", ("(一)予以公开",)) < 0.6
+    assert label_score("规范性文件", ("规章",)) == 0.0
+
+
+def test_detect_template_by_labels_then_year():
+    assert detect_template("本年制发件数 本年废止件数") == "2021"
+    assert detect_template("本年新制作数量 上一年项目数量 政府集中采购") == "2019"
+    assert detect_template("没有模板标记", year=2020) == "2019"
+    assert detect_template("没有模板标记") is None
+
+
+def test_values_are_bound_to_labels_not_to_a_stream_of_numbers():
+    text = "(一)予以公开\n1\n2\n3\n4\n5\n6\n21\n(二)部分公开\n0 0 0 0 0 0 0\n"
+    read = match_rows(split_lines(text), "2021")
+    assert [t.value for t in read.rows["granted"].tokens] == [1, 2, 3, 4, 5, 6, 21]
+    assert [t.value for t in read.rows["partially_granted"].tokens] == [0] * 7
+    assert "new_received" in read.missing
