@@ -40,7 +40,7 @@ class Line:
 # odd spaces), as one translate table: NFKC over the whole text is ten times slower.
 _FOLD_RANGES = ((0x00A0, 0x00A1), (0x2000, 0x2070), (0x2460, 0x2500), (0x3000, 0x3001),
                 (0x3200, 0x3300), (0xF900, 0xFB00), (0xFE30, 0xFE70), (0xFF00, 0xFFF0))
-_PAGE_MARKERS = tuple(re.compile(p, re.IGNORECASE) for p in PAGE_MARKER_PATTERNS)
+_PAGE_MARKER = re.compile("|".join(f"(?:{p})" for p in PAGE_MARKER_PATTERNS), re.IGNORECASE)
 _MARKDOWN_RULE = re.compile(r"^\|?[\s:|-]*-[\s:|-]*\|?$")
 _ONLY_PIPES = re.compile(r"^[|\s]+$")
 _WIDE_GAP = re.compile(r"\S(?: {2,}|\u3000)\S")
@@ -79,13 +79,20 @@ def normalise_text(text: str, *, to_simplified: bool = True) -> str:
 def is_page_marker(line: str) -> bool:
     """Return True for page furniture such as ``— 3 —``, ``- 4 -`` or ``第3页 共10页``."""
     stripped = line.strip()
-    return bool(stripped) and len(stripped) <= 20 and any(p.match(stripped) for p in _PAGE_MARKERS)
+    # Most short lines are single values ("0", "12"), never page markers: skip the regex for them.
+    if not stripped or len(stripped) > 20 or stripped.isdigit():
+        return False
+    return _PAGE_MARKER.match(stripped) is not None
 
 
 def split_line(raw: str, number: int) -> Line | None:
     """Split one printed line into cells, or return None for a line that carries no cell."""
     stripped = raw.strip()
-    if not stripped or is_page_marker(stripped) or _ONLY_PIPES.match(stripped):
+    if not stripped:
+        return None
+    if stripped.isdigit():
+        return Line(number, (stripped,), False)
+    if is_page_marker(stripped) or _ONLY_PIPES.match(stripped):
         return None
     if "|" in stripped:
         if _MARKDOWN_RULE.match(stripped):

@@ -20,20 +20,20 @@ Otherwise it stays null with status ``lost``.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from govreports.errors import Problem
 from govreports.records import CellValue, Repair
 from govreports.schema import SCHEMA
 
-MAX_ALIGNMENTS_PER_ROW = 5000
+MAX_ALIGNMENTS_PER_ROW = 1000
 MAX_COMBINATIONS = 20000
 NUMBER, BLANK, LOST = "number", "blank", "lost"
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
     """What one cell of a row holds under one alignment."""
 
     kind: str  # number, blank or lost
@@ -119,6 +119,8 @@ def _with_lost_cells(slots: tuple, kinds: frozenset, width: int) -> list:
     lost = width - len(slots)
     if lost == 0:
         return [Alignment(slots, kinds)]
+    if math.comb(width, lost) > MAX_ALIGNMENTS_PER_ROW:
+        return []
     alignments = []
     for positions in itertools.combinations(range(width), lost):
         it = iter(slots)
@@ -191,7 +193,10 @@ def row_alignments(tokens: tuple, width: int, start: Optional[int] = None) -> li
         return [positional]
     alignments = []
     for slots, kinds in _expansions(tokens, width):
-        alignments.extend(_with_lost_cells(slots, kinds, width))
+        placed = _with_lost_cells(slots, kinds, width)
+        if not placed and len(slots) < width:
+            return []  # too many ways to place the printed values: nothing can be fixed
+        alignments.extend(placed)
         if len(alignments) > MAX_ALIGNMENTS_PER_ROW:
             return []
     return alignments
@@ -292,7 +297,7 @@ def _solve_table(reads: dict, identities: tuple) -> tuple:
     active = tuple(i for i in identities if i not in anomalies)
     open_rows = {r: v for r, v in reads.items() if not set(v[0]) <= fixed_codes}
     pruned = {row: _prune(codes, alignments, active) for row, (codes, alignments) in open_rows.items()}
-    outcomes, used = [], {row: [] for row in open_rows}
+    outcomes, used = [], {row: {} for row in open_rows}
     sizes = [len(p) for p in pruned.values()]
     if all(sizes) and _product(sizes) <= MAX_COMBINATIONS:
         for combo in itertools.product(*pruned.values()):
@@ -304,10 +309,13 @@ def _solve_table(reads: dict, identities: tuple) -> tuple:
             solved = propagate(known, unknown, active)
             if solved is not None:
                 outcomes.append(solved)
-                for row, (_alignment, members) in zip(open_rows, combo):
-                    used[row].extend(m for m in members if m not in used[row])
+                for row, (alignment, members) in zip(open_rows, combo):
+                    used[row][id(alignment)] = members
     determined = {**fixed, **_agreed_values(outcomes, [c for codes, _ in open_rows.values() for c in codes])}
-    candidates = {r: used.get(r) or alignments for r, (_, alignments) in reads.items()}
+    candidates = {
+        r: [m for members in used[r].values() for m in members] if used.get(r) else alignments
+        for r, (_, alignments) in reads.items()
+    }
     return determined, _repair_kinds(reads, candidates), anomalies
 
 

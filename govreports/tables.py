@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from govreports.schema import SCHEMA, RowSpec
 from govreports.schema.terms import NULL_MARKERS, SECTION_END_PATTERN
@@ -36,9 +36,8 @@ EXACT_ONLY_LENGTH = 3  # labels this short must match exactly: fuzzy matches wou
 TABLE4_MIN_HEADER_SHARE = 0.5
 
 
-@dataclass(frozen=True)
-class Token:
-    """A printed value: a number or a blank marker.
+class Token(NamedTuple):
+    """A printed value: a number or a blank marker (a named tuple: millions are made).
 
     Attributes:
         kind: ``number`` or ``blank`` ("/", "—", an empty grid cell).
@@ -119,6 +118,8 @@ def classify_cell(text: str) -> tuple:
     ``"行政事业性收费 0"`` gives ``("行政事业性收费", ["0"])``; ``"0 0 3"`` gives ``("", ["0", "0", "3"])``;
     a label with numbers inside it (``"2. 重复申请"``) stays whole.
     """
+    if _CJK.match(text[-1]):
+        return text, []
     parts = text.split()
     cut = len(parts)
     while cut > 0 and _is_value_text(parts[cut - 1]):
@@ -148,6 +149,8 @@ def _is_label_piece(flat: list, index: int) -> bool:
     single characters (``增`` ``/`` ``减``) is punctuation inside ``本年增/减``.
     """
     text = flat[index][2]
+    if len(text) > 2 or (_CJK.match(text) and text not in NULL_MARKERS):
+        return False
     after = flat[index + 1][2] if index + 1 < len(flat) else ""
     before = flat[index - 1][2] if index > 0 else ""
     if text.isdigit() and len(text) <= 2 and after[:1] in (".", "、", ")"):
@@ -201,20 +204,28 @@ def detect_template(text: str, year: Optional[int] = None) -> Optional[str]:
 
 @lru_cache(maxsize=None)
 def _label_keys(labels: tuple) -> tuple:
-    return tuple(k for k in (label_key(l) for l in labels) if k)
+    """Return ``(key, window length, set of key characters)`` for each label variant."""
+    keys = (label_key(l) for l in labels)
+    return tuple((k, len(k) + max(4, len(k) // 2), frozenset(k)) for k in keys if k)
+
+
+def exact_label_match(tail: str, labels: tuple) -> bool:
+    """Return True if one of the labels is printed whole near the end of the label text's key."""
+    return any(key in tail[-window:] for key, window, _chars in _label_keys(labels))
 
 
 def label_score(tail: str, labels: tuple) -> float:
-    """Score how well the end of a segment's label text (its key) matches a row's labels (0..1)."""
+    """Score how well the end of a segment's label text (its key) matches a row's labels (0..1).
+
+    A label printed whole scores 1; otherwise the share of the label's characters found near
+    the end of the text (OCR garbles characters but rarely all of them).
+    """
+    if exact_label_match(tail, labels):
+        return 1.0
     best = 0.0
-    for key in _label_keys(labels):
-        window = tail[-(len(key) + max(4, len(key) // 2)):]
-        if key in window:
-            return 1.0
-        if len(key) <= EXACT_ONLY_LENGTH:
-            continue
-        wanted = set(key)
-        best = max(best, len(wanted & set(window)) / len(wanted))
+    for key, window, chars in _label_keys(labels):
+        if len(key) > EXACT_ONLY_LENGTH:
+            best = max(best, len(chars.intersection(tail[-window:])) / len(chars))
     return best
 
 
@@ -222,47 +233,89 @@ def table4_score(tail: str) -> float:
     """Score how much of table 4's header the end of a label text holds (0..1)."""
     window = tail[-160:]
     headers = _label_keys(SCHEMA.table4_headers())
-    return sum(h in window for h in headers) / len(headers)
+    return sum(key in window for key, _w, _c in headers) / len(headers)
 
 
-def _segment_score(segment: Segment, row: RowSpec) -> float:
-    if not segment.tokens:
-        return 0.0
-    tail = label_key(segment.label_text)[-200:]
-    if row.table == "table4":
-        share = table4_score(tail)
-        return share + 0.2 if share >= TABLE4_MIN_HEADER_SHARE else 0.0
-    score = label_score(tail, row.labels)
-    if score < MIN_LABEL_SCORE:
-        return 0.0
+def _count_adjustment(segment: Segment, row: RowSpec) -> float:
     count = len(segment.tokens)
     if count == row.width:
-        score += 0.2
-    elif count > row.width + 2 and not any(t.is_digit_run for t in segment.tokens):
-        score -= 0.3
-    return score
+        return 0.2
+    if count > row.width + 2 and not any(t.is_digit_run for t in segment.tokens):
+        return -0.3
+    return 0.0
 
 
-def _align(segments: list, rows: tuple) -> dict:
-    """Assign segments to rows monotonically (both in printed order), maximising total score."""
-    n, m = len(segments), len(rows)
-    scores = [[_segment_score(s, r) for r in rows] for s in segments]
-    best = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            take = best[i - 1][j - 1] + scores[i - 1][j - 1] if scores[i - 1][j - 1] > 0 else -1.0
-            best[i][j] = max(best[i - 1][j], best[i][j - 1], take)
-    matches = {}
-    i, j = n, m
-    while i > 0 and j > 0:
-        s = scores[i - 1][j - 1]
-        if s > 0 and best[i][j] == best[i - 1][j - 1] + s:
-            matches[j - 1] = (i - 1, s)
-            i, j = i - 1, j - 1
-        elif best[i][j] == best[i - 1][j]:
-            i -= 1
+@lru_cache(maxsize=None)
+def _automaton(template: str):
+    """Return an Aho-Corasick automaton over the label keys of the template's rows (not table 4)."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    entries: dict = {}
+    for index, row in enumerate(SCHEMA.rows(template)):
+        for key, window, _chars in _label_keys(row.labels) if row.table != "table4" else ():
+            entries.setdefault(key, []).append((index, len(key), window))
+    for key, value in entries.items():
+        automaton.add_word(key, value)
+    automaton.make_automaton()
+    return automaton
+
+
+def _exact_rows(tail: str, template: str) -> set:
+    """Return the indexes of rows one of whose labels is printed whole near the end of ``tail``."""
+    found = set()
+    for end, entries in _automaton(template).iter(tail):
+        for index, length, window in entries:
+            if end - length + 1 >= len(tail) - window:
+                found.add(index)
+    return found
+
+
+def _segment_candidates(segment: Segment, rows: tuple, template: str) -> list:
+    """Return ``[(row index, score)]`` for the rows a segment may be: exact label matches when
+    there are any, else fuzzy matches (garbled or partly printed labels)."""
+    if not segment.tokens:
+        return []
+    tail = label_key(segment.label_text[-400:])[-200:]
+    exact = _exact_rows(tail, template)
+    candidates = []
+    for index, row in enumerate(rows):
+        if row.table == "table4":
+            share = table4_score(tail)
+            score = share + 0.2 if share >= TABLE4_MIN_HEADER_SHARE else 0.0
+        elif exact:
+            score = 1.0 + _count_adjustment(segment, row) if index in exact else 0.0
         else:
-            j -= 1
+            fuzzy = label_score(tail, row.labels)
+            score = fuzzy + _count_adjustment(segment, row) if fuzzy >= MIN_LABEL_SCORE else 0.0
+        if score > 0:
+            candidates.append((index, score))
+    return candidates
+
+
+def _align(segments: list, rows: tuple, template: str) -> dict:
+    """Assign segments to rows, both in printed order, maximising the total score.
+
+    A maximum-weight chain over the (segment, row) pairs that can match: sparse, because most
+    segments match one row exactly. Returns ``{row index: (segment index, score)}``.
+    """
+    pairs = [(i, j, score) for i, segment in enumerate(segments)
+             for j, score in _segment_candidates(segment, rows, template)]
+    best, back = [], []
+    for k, (i, j, score) in enumerate(pairs):
+        chain, link = score, None
+        for q in range(k - 1, -1, -1):
+            qi, qj, _ = pairs[q]
+            if qi < i and qj < j and best[q] + score > chain:
+                chain, link = best[q] + score, q
+        best.append(chain)
+        back.append(link)
+    matches: dict = {}
+    k = max(range(len(pairs)), key=best.__getitem__) if pairs else None
+    while k is not None:
+        i, j, score = pairs[k]
+        matches[j] = (i, score)
+        k = back[k]
     return matches
 
 
@@ -297,7 +350,7 @@ def match_rows(lines: list, template: str) -> TableRead:
     """Find every row of ``template`` among the lines and return the tokens printed for each."""
     segments = read_segments(lines)
     rows = SCHEMA.rows(template)
-    matches = _align(segments, rows)
+    matches = _align(segments, rows, template)
     reads = {}
     for row_index, (segment_index, score) in matches.items():
         row = rows[row_index]

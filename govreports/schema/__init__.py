@@ -142,7 +142,15 @@ class Schema:
 
     def rows(self, template: str, table: str | None = None) -> tuple:
         """Return the template's printed rows, in the order the report prints them."""
-        return tuple(r for r in self._rows_by_template[template] if table is None or r.table == table)
+        return self._rows_cache[(template, table)]
+
+    @cached_property
+    def _rows_cache(self) -> dict:
+        return {
+            (template, table): tuple(r for r in self._rows_by_template[template] if table is None or r.table == table)
+            for template in TEMPLATES
+            for table in (None,) + TABLES
+        }
 
     def identities(self, template: str) -> tuple:
         """Return the template's identities (table 3 and table 4)."""
