@@ -130,11 +130,39 @@ def split_lines(text: str) -> list:
     return lines
 
 
-def grid_lines(rows: list, start: int = 1) -> list:
-    """Turn rows of a real table grid (lists of cell texts) into positional grid :class:`Line` s."""
+SPANNED = None  # a grid position covered by another cell's rowspan/colspan
+
+
+def grid_lines(rows: tuple, start: int = 1) -> list:
+    """Turn the rows of a real table grid into positional grid :class:`Line` s.
+
+    A position covered by a span (None) keeps its column but carries no cell: it becomes the
+    empty string in a line whose ``spanned`` columns are listed, so that a value spanning
+    several columns is read once. A cell printed empty stays ``""``: a printed blank.
+    """
     lines = []
     for offset, row in enumerate(rows):
-        cells = tuple(normalise_text(str(c)).strip() for c in row)
-        if any(cells):
+        cells = tuple(SPANNED_TEXT if c is SPANNED else normalise_text(str(c)).strip() for c in row)
+        if any(c and c != SPANNED_TEXT for c in cells):
             lines.append(Line(start + offset, cells, True, True))
+    return lines
+
+
+SPANNED_TEXT = "\x00"  # placeholder for a spanned position inside a grid Line
+
+
+def document_lines(document) -> list:
+    """Return the :class:`Line` s of a document: its text split by layout, its grids kept as grids."""
+    if not document.blocks:
+        return split_lines(normalise_text(document.text))
+    lines, number = [], 1
+    for block in document.blocks:
+        if block.kind == "table":
+            block_lines = grid_lines(block.rows, number)
+            number += len(block.rows)
+        else:
+            text = normalise_text(block.text)
+            block_lines = [Line(l.number + number - 1, l.cells, l.positional, l.grid) for l in split_lines(text)]
+            number += text.count("\n") + 1
+        lines.extend(block_lines)
     return lines

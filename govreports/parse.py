@@ -58,7 +58,8 @@ def parse_document(document: Document, *, template: str = "auto") -> Report:
     chosen = _choose_template(template, text, metadata.year)
     if chosen is None:
         return _failed(source, document, metadata, text)
-    read = tables.match_rows(layout.split_lines(text), chosen)
+    lines = layout.document_lines(document) if document.blocks else layout.split_lines(text)
+    read = tables.match_rows(lines, chosen)
     if sum(1 for r in read.rows.values() if r.row.table == "table3") < MIN_TABLE3_ROWS:
         return _failed(source, document, metadata, text)
     settled = repair.settle_cells(chosen, read)

@@ -16,15 +16,34 @@ Number = Union[int, float]
 
 
 @dataclass(frozen=True)
+class Block:
+    """A piece of a document in reading order: running text, or one table rebuilt as a grid.
+
+    Attributes:
+        kind: ``"text"`` or ``"table"``.
+        text: the running text (for ``kind == "text"``).
+        rows: the table's rows, each a tuple of cell texts with row/column spans expanded: a
+            cell covered by a span is None (it holds a place but prints nothing), a cell printed
+            empty is ``""`` (a printed blank).
+    """
+
+    kind: str
+    text: str = ""
+    rows: tuple = ()
+
+
+@dataclass(frozen=True)
 class Document:
-    """A report's text as read from disk, before any layout work.
+    """A report as read from disk, before any layout work.
 
     Attributes:
         path: the file it came from.
         sha256: hex digest of the file's bytes.
         format: ``"text"``, ``"html"``, ``"pdf"`` or ``"docx"``.
         encoding: the encoding the bytes were decoded with (None for binary formats).
-        text: the decoded text (for HTML/PDF/DOCX, the text the reader produced).
+        text: the whole document as plain text (tables flattened), for metadata and searches.
+        blocks: for formats with real tables (HTML, Word, PDF), the text and tables in reading
+            order; empty for plain text, whose tables the layout stage rebuilds from ``text``.
     """
 
     path: str
@@ -32,6 +51,7 @@ class Document:
     format: str
     encoding: Optional[str]
     text: str
+    blocks: tuple = ()
 
 
 @dataclass(frozen=True)

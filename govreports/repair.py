@@ -182,6 +182,8 @@ def row_alignments(tokens: tuple, width: int, start: Optional[int] = None) -> li
     """
     if not tokens:
         return [Alignment(tuple(Slot(LOST) for _ in range(width)), frozenset({"lost_cell"}))]
+    while len(tokens) > width and tokens[-1].kind == BLANK and tokens[-1].text == "":
+        tokens = tokens[:-1]  # empty grid cells past the row's last column are padding
     if len(tokens) > width:
         return _merges(tokens, width)
     if len(tokens) == width and all(

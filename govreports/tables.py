@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple, Optional
 
+from govreports.layout import SPANNED_TEXT
 from govreports.schema import SCHEMA, RowSpec
 from govreports.schema.terms import NULL_MARKERS, SECTION_END_PATTERN
 
@@ -167,6 +168,8 @@ def read_segments(lines: list) -> list:
     flat = _flatten(lines)
     for cell_id, (line, column, text) in enumerate(flat):
         column_index = column if line.positional else None
+        if text == SPANNED_TEXT:
+            continue
         if not text:
             if line.grid and current.labels:
                 current.tokens.append(Token("blank", "", None, line.number, column_index, cell_id))
