@@ -67,8 +67,11 @@ def _t2s_converter():
 
 
 def normalise_text(text: str, *, to_simplified: bool = True) -> str:
-    """Return ``text`` with compatibility characters folded, line ends unified and, by default,
-    traditional characters converted to simplified (OpenCC ``t2s``)."""
+    """Return ``text`` normalised for matching.
+
+    Compatibility characters are folded (full-width forms, circled numbers), line ends unified
+    and, by default, traditional characters converted to simplified (OpenCC ``t2s``).
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = text.translate(_fold_table())
     if to_simplified:
@@ -162,7 +165,7 @@ def document_lines(document) -> list:
             number += len(block.rows)
         else:
             text = normalise_text(block.text)
-            block_lines = [Line(l.number + number - 1, l.cells, l.positional, l.grid) for l in split_lines(text)]
+            block_lines = [Line(ln.number + number - 1, ln.cells, ln.positional, ln.grid) for ln in split_lines(text)]
             number += text.count("\n") + 1
         lines.extend(block_lines)
     return lines

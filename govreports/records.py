@@ -8,11 +8,10 @@ repair -> :class:`Repair`; metadata -> :class:`Metadata`; parse -> :class:`Repor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
 
 from govreports.errors import Problem
 
-Number = Union[int, float]
+Number = int | float
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ class Document:
     path: str
     sha256: str
     format: str
-    encoding: Optional[str]
+    encoding: str | None
     text: str
     blocks: tuple = ()
 
@@ -69,15 +68,15 @@ class Metadata:
         notes: how uncertain fields were decided (e.g. an OCR place name corrected).
     """
 
-    agency: Optional[str] = None
-    year: Optional[int] = None
-    published: Optional[str] = None
-    province: Optional[str] = None
-    prefecture: Optional[str] = None
-    county: Optional[str] = None
-    adcode: Optional[str] = None
-    level: Optional[str] = None
-    kind: Optional[str] = None
+    agency: str | None = None
+    year: int | None = None
+    published: str | None = None
+    province: str | None = None
+    prefecture: str | None = None
+    county: str | None = None
+    adcode: str | None = None
+    level: str | None = None
+    kind: str | None = None
     notes: tuple = ()
 
 
@@ -95,9 +94,9 @@ class CellValue:
     """
 
     code: str
-    value: Optional[Number]
+    value: Number | None
     status: str
-    raw: Optional[str] = None
+    raw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,9 +115,9 @@ class Check:
     scope: str
     lhs: tuple
     rhs: tuple
-    lhs_value: Optional[Number]
-    rhs_value: Optional[Number]
-    passed: Optional[bool]
+    lhs_value: Number | None
+    rhs_value: Number | None
+    passed: bool | None
 
     def to_dict(self) -> dict:
         """Return the check as a JSON-ready dict."""
@@ -165,8 +164,8 @@ class Report:
 
     source: str
     status: str
-    sha256: Optional[str] = None
-    template: Optional[str] = None
+    sha256: str | None = None
+    template: str | None = None
     metadata: Metadata = field(default_factory=Metadata)
     cells: tuple = ()
     checks: tuple = ()

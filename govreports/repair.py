@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from govreports.errors import Problem
 from govreports.records import CellValue, Repair
@@ -37,8 +37,8 @@ class Slot(NamedTuple):
     """What one cell of a row holds under one alignment."""
 
     kind: str  # number, blank or lost
-    value: Optional[float] = None
-    raw: Optional[str] = None
+    value: float | None = None
+    raw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def _with_lost_cells(slots: tuple, kinds: frozenset, width: int) -> list:
     return alignments
 
 
-def _positional_alignment(tokens: tuple, width: int, start: Optional[int]) -> Optional[Alignment]:
+def _positional_alignment(tokens: tuple, width: int, start: int | None) -> Alignment | None:
     """Place tokens by their columns when the layout keeps columns and the table's start is known."""
     if start is None or any(t.column is None for t in tokens):
         return None
@@ -174,7 +174,7 @@ def _merges(tokens: tuple, width: int) -> list:
     return alignments
 
 
-def row_alignments(tokens: tuple, width: int, start: Optional[int] = None) -> list:
+def row_alignments(tokens: tuple, width: int, start: int | None = None) -> list:
     """Return every way to place a row's printed tokens in its ``width`` cells.
 
     A row printed with exactly ``width`` tokens (none a digit run with a leading zero) has
@@ -208,7 +208,7 @@ def row_alignments(tokens: tuple, width: int, start: Optional[int] = None) -> li
 # Solving identities
 
 
-def propagate(known: dict, unknown: set, identities: tuple) -> Optional[dict]:
+def propagate(known: dict, unknown: set, identities: tuple) -> dict | None:
     """Solve what the identities fix (counts are never negative); None if they cannot all hold.
 
     ``known`` maps codes to numbers (blank cells as 0), ``unknown`` holds the codes still open.
@@ -229,7 +229,7 @@ def propagate(known: dict, unknown: set, identities: tuple) -> Optional[dict]:
     return known
 
 
-def _solve_one(identity, known: dict, unknown: set) -> Optional[dict]:
+def _solve_one(identity, known: dict, unknown: set) -> dict | None:
     lhs_open = [c for c in identity.lhs if c in unknown]
     rhs_open = [c for c in identity.rhs if c in unknown]
     lhs_known = sum(known[c] for c in identity.lhs if c not in unknown)
@@ -404,34 +404,47 @@ def _agreed_slot(slots: list) -> Slot:
     return first if same else Slot(LOST)
 
 
-def _settle_identity_table(rows: dict, identities: tuple, problems: list) -> tuple:
-    reads = {r: (codes, alignments) for r, (codes, alignments, _read) in rows.items()}
+def _row_problems(rows: dict) -> list:
+    """Return a problem for each row not found, and each row whose values cannot be placed."""
+    problems = []
     for row_code, (codes, alignments, read) in rows.items():
+        table = codes[0].split(".")[0]
         if read is None:
-            problems.append(Problem(f"{codes[0].split('.')[0]}.row_missing", f"row {row_code!r} was not found in the report"))
+            problems.append(Problem(f"{table}.row_missing", f"row {row_code!r} was not found in the report"))
         elif not alignments:
             problems.append(Problem(
                 "cells.unplaceable",
                 f"row {read.label[-30:]!r} prints {len(read.tokens)} values for {len(codes)} cells "
                 "in too many possible arrangements to place them",
             ))
+    return problems
+
+
+def _settled_cell(code: str, index: int, alignments: list, determined: dict, kinds: dict) -> CellValue:
+    """Return one cell of a row: as printed, as a printed blank, as repaired, or lost."""
+    if len(alignments) == 1 and alignments[0].is_direct:
+        return _direct_cell(code, alignments[0].slots[index])
+    if alignments and all(a.slots[index].kind == BLANK for a in alignments):
+        return _direct_cell(code, alignments[0].slots[index])
+    if code not in determined:
+        return CellValue(code, None, LOST, None)
+    if code not in kinds:  # every arrangement put the same printed value here
+        return CellValue(code, determined[code], NUMBER, _printed_raw(alignments, index))
+    return CellValue(code, determined[code], "repaired", None)
+
+
+def _settle_identity_table(rows: dict, identities: tuple, problems: list) -> tuple:
+    """Settle table 3 or table 4: place rows, solve the identities, list repairs and losses."""
+    problems.extend(_row_problems(rows))
+    reads = {r: (codes, alignments) for r, (codes, alignments, _read) in rows.items()}
     determined, kinds, _anomalies = _solve_table(reads, identities)
     cells, repairs = {}, []
-    for row_code, (codes, alignments, read) in rows.items():
-        direct = alignments[0] if len(alignments) == 1 and alignments[0].is_direct else None
+    for codes, alignments, read in rows.values():
         for index, code in enumerate(codes):
-            if direct is not None:
-                cells[code] = _direct_cell(code, direct.slots[index])
-            elif alignments and all(a.slots[index].kind == BLANK for a in alignments):
-                cells[code] = _direct_cell(code, alignments[0].slots[index])
-            elif code in determined and code not in kinds:
-                cells[code] = CellValue(code, determined[code], NUMBER, _printed_raw(alignments, index))
-            elif code in determined:
-                value = determined[code]
-                cells[code] = CellValue(code, value, "repaired", None)
-                repairs.append(_repair_record(code, value, kinds[code], read, len(codes), identities))
-            else:
-                cells[code] = CellValue(code, None, LOST, None)
+            cell = _settled_cell(code, index, alignments, determined, kinds)
+            cells[code] = cell
+            if cell.status == "repaired":
+                repairs.append(_repair_record(code, cell.value, kinds[code], read, len(codes), identities))
     lost = [c for c, v in cells.items() if v.status == LOST]
     if lost:
         problems.append(Problem(

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import NamedTuple, Optional
+from functools import cache
+from typing import NamedTuple
 
 from govreports.layout import SPANNED_TEXT
 from govreports.schema import SCHEMA, RowSpec
@@ -51,9 +51,9 @@ class Token(NamedTuple):
 
     kind: str
     text: str
-    value: Optional[float]
+    value: float | None
     line: int
-    column: Optional[int]
+    column: int | None
     cell: int
 
     @property
@@ -98,14 +98,14 @@ class TableRead:
             table's values start in.
     """
 
-    template: Optional[str]
+    template: str | None
     rows: dict
     missing: tuple
     unmatched: tuple
     positional_starts: dict
 
 
-def parse_number(text: str) -> Optional[float]:
+def parse_number(text: str) -> float | None:
     """Return the number printed in ``text`` (``1,234`` -> 1234, ``10.5`` -> 10.5), or None."""
     if not _NUMBER.match(text):
         return None
@@ -194,7 +194,7 @@ def label_key(text: str) -> str:
     return _KEY_DROP.sub("", text)
 
 
-def detect_template(text: str, year: Optional[int] = None) -> Optional[str]:
+def detect_template(text: str, year: int | None = None) -> str | None:
     """Return the template whose own labels the text prints most; break ties by the year."""
     key = label_key(text)
     scores = {t: sum(label_key(m) in key for m in SCHEMA.markers(t)) for t in ("2019", "2021")}
@@ -205,10 +205,10 @@ def detect_template(text: str, year: Optional[int] = None) -> Optional[str]:
     return "2021" if scores["2021"] else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _label_keys(labels: tuple) -> tuple:
     """Return ``(key, window length, set of key characters)`` for each label variant."""
-    keys = (label_key(l) for l in labels)
+    keys = (label_key(label) for label in labels)
     return tuple((k, len(k) + max(4, len(k) // 2), frozenset(k)) for k in keys if k)
 
 
@@ -248,7 +248,7 @@ def _count_adjustment(segment: Segment, row: RowSpec) -> float:
     return 0.0
 
 
-@lru_cache(maxsize=None)
+@cache
 def _automaton(template: str):
     """Return an Aho-Corasick automaton over the label keys of the template's rows (not table 4)."""
     import ahocorasick
@@ -275,8 +275,10 @@ def _exact_rows(tail: str, template: str) -> set:
 
 
 def _segment_candidates(segment: Segment, rows: tuple, template: str) -> list:
-    """Return ``[(row index, score)]`` for the rows a segment may be: exact label matches when
-    there are any, else fuzzy matches (garbled or partly printed labels)."""
+    """Return ``[(row index, score)]`` for the rows a segment may be.
+
+    Exact label matches when there are any, else fuzzy matches (garbled or partly printed labels).
+    """
     if not segment.tokens:
         return []
     tail = label_key(segment.label_text[-400:])[-200:]

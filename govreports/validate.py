@@ -8,7 +8,6 @@ unevaluable (``passed`` is None).
 from __future__ import annotations
 
 import math
-from typing import Optional
 
 from govreports.records import CellValue, Check
 from govreports.schema import SCHEMA
@@ -16,11 +15,11 @@ from govreports.schema import SCHEMA
 LOST = "lost"
 
 
-def side_sum(codes: tuple, cells: dict) -> Optional[float]:
+def side_sum(codes: tuple, cells: dict) -> float | None:
     """Return the sum of ``codes`` over ``cells`` (blank = 0), or None if one was lost."""
     total = 0
     for code in codes:
-        cell: Optional[CellValue] = cells.get(code)
+        cell: CellValue | None = cells.get(code)
         if cell is None or cell.status == LOST:
             return None
         total += cell.value or 0

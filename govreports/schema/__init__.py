@@ -159,11 +159,11 @@ class Schema:
 
     def markers(self, template: str) -> tuple:
         """Return label texts printed only on this template (used to recognise it)."""
-        return tuple(l["label"] for l in self._labels if l["kind"] == "marker" and l["template"] == template)
+        return tuple(lab["label"] for lab in self._labels if lab["kind"] == "marker" and lab["template"] == template)
 
     def table4_headers(self) -> tuple:
         """Return the header words of table 4 (used to find it)."""
-        return tuple(l["label"] for l in self._labels if l["kind"] == "header" and l["table"] == "table4")
+        return tuple(lab["label"] for lab in self._labels if lab["kind"] == "header" and lab["table"] == "table4")
 
     def _require_template(self, template: str) -> None:
         if template not in TEMPLATES:
@@ -186,12 +186,12 @@ class Schema:
 
     def _row_labels(self, table: str, template: str, row_code: str) -> tuple:
         return tuple(
-            l["label"]
-            for l in self._labels
-            if l["kind"] == "row"
-            and l["table"] == table
-            and l["code"] == row_code
-            and l["template"] in ("", template)
+            lab["label"]
+            for lab in self._labels
+            if lab["kind"] == "row"
+            and lab["table"] == table
+            and lab["code"] == row_code
+            and lab["template"] in ("", template)
         )
 
     @cached_property
