@@ -25,9 +25,12 @@ from typing import NamedTuple
 
 from govreports.layout import SPANNED_TEXT
 from govreports.schema import SCHEMA, RowSpec
-from govreports.schema.terms import NULL_MARKERS, SECTION_END_PATTERN
+from govreports.schema.terms import NULL_MARKERS, SECTION_END_PATTERN, VALUE_UNITS
 
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_NUMBER_WITH_UNIT = re.compile(
+    r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:" + "|".join(map(re.escape, VALUE_UNITS)) + r")$"
+)
 _KEY_DROP = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
 _SECTION_END = re.compile(SECTION_END_PATTERN)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -119,13 +122,18 @@ def classify_cell(text: str) -> tuple:
     ``"行政事业性收费 0"`` gives ``("行政事业性收费", ["0"])``; ``"0 0 3"`` gives ``("", ["0", "0", "3"])``;
     a label with numbers inside it (``"2. 重复申请"``) stays whole.
     """
-    if _CJK.match(text[-1]):
+    if _CJK.match(text[-1]) and not _NUMBER_WITH_UNIT.match(text.rsplit(None, 1)[-1]):
         return text, []
-    parts = text.split()
+    parts = [_strip_unit(p) for p in text.split()]
     cut = len(parts)
     while cut > 0 and _is_value_text(parts[cut - 1]):
         cut -= 1
     return " ".join(parts[:cut]), parts[cut:]
+
+
+def _strip_unit(part: str) -> str:
+    match = _NUMBER_WITH_UNIT.match(part)
+    return match.group(1) if match else part
 
 
 def _is_value_text(part: str) -> bool:

@@ -28,3 +28,6 @@ TABLE_HEADINGS = {
 
 # Words that tell a text is a disclosure annual report at all.
 REPORT_WORDS = ("政府信息公开", "信息公开", "政务公开")
+
+# Units some reports print inside value cells ("12件", "10.5万元"): the number is the value.
+VALUE_UNITS = ("件", "万元", "元", "项", "个", "条", "次", "人次", "宗")

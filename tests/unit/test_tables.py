@@ -47,3 +47,12 @@ def test_values_are_bound_to_labels_not_to_a_stream_of_numbers():
     assert [t.value for t in read.rows["granted"].tokens] == [1, 2, 3, 4, 5, 6, 21]
     assert [t.value for t in read.rows["partially_granted"].tokens] == [0] * 7
     assert "new_received" in read.missing
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("行政事业性收费 12.5万元", ("行政事业性收费", ["12.5"])),
+    ("12件", ("", ["12"])),
+    ("共3件", ("共3件", [])),
+])
+def test_units_printed_in_value_cells_are_dropped(text, expected):
+    assert classify_cell(text) == expected
