@@ -99,6 +99,28 @@ def schema_command(template, fmt):
     writer.writerows(rows)
 
 
+@cli.command(name="build")
+@click.argument("raw_dir", default="data/raw", type=click.Path(file_okay=False))
+@click.option("--out", "out_dir", default="data/processed", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write (replaced atomically).")
+@click.option("--workers", type=int, default=None, help="Parallel processes (default: all cores).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: processes on this machine; dask: a Dask cluster.")
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
+@click.option("--cache", "cache_dir", default="data/cache", show_default=True, type=click.Path(file_okay=False),
+              help="Parse cache keyed by file hash and parser version ('' to disable).")
+@click.option("--corrections", "corrections_path", default="data/corrections.csv", show_default=True,
+              type=click.Path(dir_okay=False), help="Manual corrections applied in the build.")
+def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corrections_path):
+    """Build the processed dataset (reports, cells, checks, repairs, manifest) from RAW_DIR."""
+    from govreports.dataset import build_dataset
+
+    result = build_dataset(raw_dir, out_dir, workers=workers, engine=engine, scheduler=scheduler,
+                           cache_dir=cache_dir or None, corrections_path=corrections_path)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(result.counts.items()))
+    click.echo(f"{result.out_dir}: {result.reports} reports ({counts})")
+
+
 def main():
     """Run the CLI, turning library errors into a one-line message and exit code 1."""
     try:

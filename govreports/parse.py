@@ -65,7 +65,7 @@ def parse_document(document: Document, *, template: str = "auto") -> Report:
     settled = repair.settle_cells(chosen, read)
     checks = validate.check_identities(chosen, settled.cells)
     problems = list(settled.problems) + _check_problems(checks) + _unmatched_problems(read)
-    status = _status(checks, settled.repairs)
+    status = validate.report_status(checks, settled.repairs)
     return Report(source, status, document.sha256, chosen, metadata, tuple(settled.cells.values()),
                   checks, settled.repairs, tuple(problems))
 
@@ -106,8 +106,3 @@ def _unmatched_problems(read) -> list:
     return [Problem("row.unrecognised", f"values printed after an unrecognised label {label!r} were ignored", "warning")
             for label in read.unmatched]
 
-
-def _status(checks: tuple, repairs: tuple) -> str:
-    if validate.failed_checks(checks) or validate.unevaluable_checks(checks):
-        return "invalid"
-    return "repaired" if repairs else "valid"

@@ -198,7 +198,24 @@ class Report:
             "checks": [check.to_dict() for check in self.checks],
             "repairs": [repair.to_dict() for repair in self.repairs],
             "errors": [problem.to_dict() for problem in self.errors],
+            "notes": list(meta.notes),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Report:
+        """Rebuild a :class:`Report` from :meth:`to_dict`'s output (e.g. a cached parse)."""
+        meta_fields = ("agency", "year", "published", "province", "prefecture", "county", "adcode", "level", "kind")
+        metadata = Metadata(**{f: data.get(f) for f in meta_fields}, notes=tuple(data.get("notes", ())))
+        statuses = data.get("cell_status", {})
+        cells = tuple(CellValue(code, value, statuses.get(code, "number")) for code, value in data.get("cells", {}).items())
+        checks = tuple(
+            Check(c["identity"], c["scope"], tuple(c["lhs"]), tuple(c["rhs"]), c["lhs_value"], c["rhs_value"], c["passed"])
+            for c in data.get("checks", ())
+        )
+        repairs = tuple(Repair(r["code"], r["value"], r["kind"], r["evidence"]) for r in data.get("repairs", ()))
+        errors = tuple(Problem(e["code"], e["message"], e.get("severity", "error")) for e in data.get("errors", ()))
+        return cls(data["source"], data["status"], data.get("sha256"), data.get("template"), metadata,
+                   cells, checks, repairs, errors)
 
 
 __all__ = ["Document", "Metadata", "CellValue", "Check", "Repair", "Report", "Problem", "Number"]

@@ -44,3 +44,10 @@ def failed_checks(checks: tuple) -> tuple:
 def unevaluable_checks(checks: tuple) -> tuple:
     """Return the checks a lost cell kept from being evaluated."""
     return tuple(c for c in checks if c.passed is None)
+
+
+def report_status(checks: tuple, repairs: tuple) -> str:
+    """Return ``invalid`` if an identity fails or cannot be evaluated, else ``repaired`` or ``valid``."""
+    if failed_checks(checks) or unevaluable_checks(checks):
+        return "invalid"
+    return "repaired" if repairs else "valid"

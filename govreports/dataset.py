@@ -1,0 +1,370 @@
+"""Build the processed dataset from a folder of raw reports, reproducibly.
+
+``build_dataset(raw_dir, out_dir)`` parses every file (in parallel, with a cache keyed by the
+file's SHA-256 and the parser version), applies ``data/corrections.csv``, adds cross-year panel
+checks, and writes the tables ``reports``, ``cells``, ``checks``, ``repairs`` and ``manifest`` as
+Parquet and CSV with a ``datapackage.json``. The output folder is replaced atomically: an
+interrupted build leaves the previous one intact. Running it twice gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from govreports import __version__
+from govreports.corrections import apply_corrections, read_corrections
+from govreports.errors import GovReportsError
+from govreports.panel import panel_checks
+from govreports.parse import parse
+from govreports.records import Report
+from govreports.schema import SCHEMA
+from govreports.schema.fields import FIELDS, REPORT_TOTALS, TABLE4_TOTALS, TABLE_COLUMNS
+from govreports.sources import sha256_of, sniff_format
+
+log = logging.getLogger(__name__)
+
+IGNORED_NAMES = {"SOURCES.csv", "README.md", ".gitkeep"}
+TABLES = tuple(TABLE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file of the raw folder, read once: where it is, its digest and size."""
+
+    source: str
+    path: str
+    sha256: str
+    size_bytes: int
+    format: str
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: the output folder and counts per manifest status."""
+
+    out_dir: Path
+    counts: dict
+    reports: int
+
+
+def list_inputs(raw_dir: Path) -> list:
+    """Return every file under ``raw_dir`` in a stable order (provenance files excluded)."""
+    files = []
+    for path in sorted(raw_dir.rglob("*")):
+        if path.is_file() and path.name not in IGNORED_NAMES and not path.name.startswith("."):
+            data = path.read_bytes()
+            files.append(InputFile(path.relative_to(raw_dir).as_posix(), str(path), sha256_of(data), len(data),
+                                   sniff_format(path, data)))
+    return files
+
+
+# ----------------------------------------------------------------------------------------
+# Parsing with a cache
+
+
+def _cache_path(cache_dir: Path, sha256: str) -> Path:
+    return cache_dir / f"{sha256}-{__version__}.json"
+
+
+def parse_to_dict(path: str) -> dict:
+    """Parse one file and return its JSON-ready dict (a top-level function: it runs in workers)."""
+    return parse(path).to_dict()
+
+
+def _parse_all(files: list, cache_dir: Path | None, runner: Callable) -> dict:
+    """Return ``{sha256: report dict}`` for the files, parsing only what the cache lacks."""
+    results, todo = {}, []
+    for file in files:
+        cached = _cache_path(cache_dir, file.sha256) if cache_dir else None
+        if file.sha256 in results:
+            continue
+        if cached and cached.exists():
+            results[file.sha256] = json.loads(cached.read_text(encoding="utf-8"))
+        elif file.sha256 not in {f.sha256 for f in todo}:
+            todo.append(file)
+    for file, parsed in zip(todo, runner([f.path for f in todo])):
+        results[file.sha256] = parsed
+        if cache_dir:
+            _write_atomic(_cache_path(cache_dir, file.sha256), json.dumps(parsed, ensure_ascii=False).encode("utf-8"))
+    return results
+
+
+def local_runner(workers: int) -> Callable:
+    """Return a function parsing paths with ``workers`` processes (in-process for one)."""
+
+    def run(paths: list) -> Iterable:
+        if workers <= 1 or len(paths) < 2:
+            return [parse_to_dict(p) for p in paths]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(parse_to_dict, paths, chunksize=max(1, len(paths) // (workers * 8))))
+
+    return run
+
+
+def dask_runner(workers: int, scheduler: str | None = None) -> Callable:
+    """Return a function parsing paths on Dask (a scheduler address, or a local cluster)."""
+
+    def run(paths: list) -> Iterable:
+        if not paths:
+            return []
+        from dask.distributed import Client, LocalCluster
+
+        if scheduler:
+            with Client(scheduler) as client:
+                return client.gather(client.map(parse_to_dict, paths, pure=False))
+        with LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            return client.gather(client.map(parse_to_dict, paths, pure=False))
+
+    return run
+
+
+# ----------------------------------------------------------------------------------------
+# Tables
+
+
+def _report_row(report_id: str, source: str, report: Report) -> dict:
+    meta = report.metadata
+    cells = {c.code: c for c in report.cells}
+    row = {
+        "report_id": report_id, "source": source, "sha256": report.sha256, "status": report.status,
+        "template": report.template, "year": meta.year, "agency": meta.agency, "published": meta.published,
+        "province": meta.province, "prefecture": meta.prefecture, "county": meta.county, "adcode": meta.adcode,
+        "level": meta.level, "kind": meta.kind, "n_repairs": len(report.repairs),
+        "n_failed_checks": sum(c.passed is False for c in report.checks),
+        "n_lost_cells": sum(c.status == "lost" for c in report.cells),
+    }
+    for name, prefixes in REPORT_TOTALS.items():
+        codes = [f"table3.{r.row_code}.total" for r in _rows(report, "table3") if r.row_code.startswith(prefixes)]
+        row[name] = _sum_cells(cells, codes)
+    for group in TABLE4_TOTALS:
+        row[f"{group}_total"] = _sum_cells(cells, [f"table4.{group}.total"])
+    return row
+
+
+def _rows(report: Report, table: str) -> tuple:
+    return SCHEMA.rows(report.template, table) if report.template else ()
+
+
+def _sum_cells(cells: dict, codes: list):
+    if not codes or any(c not in cells or cells[c].status == "lost" for c in codes):
+        return None
+    return sum(cells[c].value or 0 for c in codes)
+
+
+def _cell_rows(report_id: str, report: Report) -> list:
+    rows = []
+    for cell in report.cells:
+        table, row_code, column_code = cell.code.split(".")
+        rows.append({"report_id": report_id, "code": cell.code, "table": table, "row_code": row_code,
+                     "column_code": column_code, "value": cell.value, "value_status": cell.status})
+    return rows
+
+
+def _check_rows(report_id: str, checks: Iterable) -> list:
+    return [{"report_id": report_id, "identity": c.identity, "scope": c.scope, "lhs": " + ".join(c.lhs),
+             "rhs": " + ".join(c.rhs), "lhs_value": c.lhs_value, "rhs_value": c.rhs_value, "passed": c.passed}
+            for c in checks]
+
+
+def _repair_rows(report_id: str, report: Report) -> list:
+    return [{"report_id": report_id, "code": r.code, "value": r.value, "kind_of_repair": r.kind, "evidence": r.evidence}
+            for r in report.repairs]
+
+
+def _first_error(report: Report) -> str | None:
+    errors = [p.message for p in report.errors if p.severity == "error"]
+    return errors[0] if errors else None
+
+
+def assemble_tables(files: list, parsed: dict, corrections: list) -> dict:
+    """Return ``{table name: list of row dicts}`` for the parsed files, corrections applied."""
+    tables = {name: [] for name in TABLES}
+    seen: dict = {}
+    reports = []
+    for file in files:
+        report_id = file.sha256[:16]
+        if file.sha256 in seen:
+            tables["manifest"].append(_manifest_row(file, "duplicate", f"same bytes as {seen[file.sha256]}", None))
+            continue
+        seen[file.sha256] = file.source
+        report = replace(Report.from_dict(parsed[file.sha256]), source=file.source)
+        report = apply_corrections(report, [c for c in corrections if c.source == file.source])
+        tables["manifest"].append(_manifest_row(file, report.status, _first_error(report), report_id))
+        if report.status == "failed":
+            continue
+        reports.append((report_id, report))
+        tables["reports"].append(_report_row(report_id, file.source, report))
+        tables["cells"].extend(_cell_rows(report_id, report))
+        tables["checks"].extend(_check_rows(report_id, report.checks))
+        tables["repairs"].extend(_repair_rows(report_id, report))
+    for report_id, checks in panel_checks(reports):
+        tables["checks"].extend(_check_rows(report_id, checks))
+    return tables
+
+
+def _manifest_row(file: InputFile, status: str, reason: str | None, report_id: str | None) -> dict:
+    return {"source": file.source, "sha256": file.sha256, "size_bytes": file.size_bytes, "format": file.format,
+            "manifest_status": status, "reason": reason, "report_id": report_id, "parser_version": __version__}
+
+
+# ----------------------------------------------------------------------------------------
+# Writing
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def table_csv(name: str, rows: list) -> bytes:
+    """Return a table as UTF-8 CSV bytes (nulls empty, booleans true/false, integral numbers bare)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = TABLE_COLUMNS[name]
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_value(row.get(c)) for c in columns])
+    return buffer.getvalue().encode("utf-8")
+
+
+def table_parquet(name: str, rows: list) -> bytes:
+    """Return a table as Parquet bytes, typed from the field metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
+    fields = [pa.field(c, types[FIELDS[_field_key(name, c)]["type"]]) for c in TABLE_COLUMNS[name]]
+    schema = pa.schema(fields)
+    columns = {c: [_arrow_value(row.get(c), f.type) for row in rows] for c, f in zip(TABLE_COLUMNS[name], fields)}
+    table = pa.Table.from_pydict(columns, schema=schema)
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd", write_statistics=False)
+    return sink.getvalue()
+
+
+def _arrow_value(value, arrow_type):
+    import pyarrow as pa
+
+    if value is None:
+        return None
+    if arrow_type == pa.float64():
+        return float(value)
+    return value
+
+
+def _field_key(table: str, column: str) -> str:
+    return "manifest_status" if (table, column) == ("manifest", "manifest_status") else column
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+def write_outputs(tables: dict, staging: Path) -> dict:
+    """Write every table as CSV and Parquet into ``staging``; return ``{file name: sha256}``."""
+    digests = {}
+    for name, rows in tables.items():
+        for suffix, data in ((".csv", table_csv(name, rows)), (".parquet", table_parquet(name, rows))):
+            (staging / f"{name}{suffix}").write_bytes(data)
+            digests[f"{name}{suffix}"] = hashlib.sha256(data).hexdigest()
+    codebook = _codebook_csv()
+    (staging / "codebook.csv").write_bytes(codebook)
+    digests["codebook.csv"] = hashlib.sha256(codebook).hexdigest()
+    return digests
+
+
+def _codebook_csv() -> bytes:
+    rows = SCHEMA.to_codebook()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def replace_folder(staging: Path, out_dir: Path) -> None:
+    """Swap ``staging`` in as ``out_dir``; the previous folder survives any interruption."""
+    backup = out_dir.with_name(f".{out_dir.name}.previous")
+    if backup.exists():
+        shutil.rmtree(backup)
+    if out_dir.exists():
+        os.replace(out_dir, backup)
+    os.replace(staging, out_dir)
+    if backup.exists():
+        shutil.rmtree(backup)
+
+
+def recover_interrupted(out_dir: Path) -> None:
+    """Put back the previous output folder if a build stopped between the two renames."""
+    backup = out_dir.with_name(f".{out_dir.name}.previous")
+    if backup.exists() and not out_dir.exists():
+        os.replace(backup, out_dir)
+
+
+def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | None = None,
+                  engine: str = "local", scheduler: str | None = None, cache_dir: str | Path | None = None,
+                  corrections_path: str | Path | None = None) -> BuildResult:
+    """Parse every file under ``raw_dir`` and write the processed dataset to ``out_dir``.
+
+    Args:
+        raw_dir: folder of raw reports (searched recursively).
+        out_dir: folder to (re)write atomically.
+        workers: parallel processes (default: all cores).
+        engine: ``"local"`` (processes on this machine) or ``"dask"``.
+        scheduler: a Dask scheduler address (``engine="dask"``); a local cluster if None.
+        cache_dir: folder for the parse cache (None: no cache).
+        corrections_path: a corrections CSV (see :mod:`govreports.corrections`); None for none.
+
+    Raises:
+        GovReportsError: the raw folder is missing or the corrections file is invalid.
+    """
+    from govreports.datapackage import write_datapackage
+
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    if not raw_dir.is_dir():
+        raise GovReportsError(f"raw folder {raw_dir} does not exist")
+    recover_interrupted(out_dir)
+    workers = workers or os.cpu_count() or 1
+    files = list_inputs(raw_dir)
+    corrections = read_corrections(corrections_path) if corrections_path else []
+    runner = dask_runner(workers, scheduler) if engine == "dask" else local_runner(workers)
+    parsed = _parse_all(files, Path(cache_dir) if cache_dir else None, runner)
+    tables = assemble_tables(files, parsed, corrections)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.building-"))
+    staging.chmod(0o755)
+    try:
+        digests = write_outputs(tables, staging)
+        write_datapackage(staging, tables, digests)
+        replace_folder(staging, out_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    counts: dict = {}
+    for row in tables["manifest"]:
+        counts[row["manifest_status"]] = counts.get(row["manifest_status"], 0) + 1
+    return BuildResult(out_dir, counts, len(tables["reports"]))
+
+
+__all__ = ["build_dataset", "BuildResult", "list_inputs"]

@@ -1,0 +1,103 @@
+"""Field metadata of the processed dataset's tables (PUDL's FIELD_METADATA, as data).
+
+Every column the build writes is described here once: its type, description and constraints.
+The data package (``datapackage.json``), the codebook and the tests are generated from it.
+"""
+
+from __future__ import annotations
+
+STATUS_VALUES = ["valid", "repaired", "invalid", "failed"]
+MANIFEST_STATUS_VALUES = STATUS_VALUES + ["duplicate", "skipped"]
+VALUE_STATUS_VALUES = ["number", "blank", "lost", "repaired", "corrected"]
+
+FIELDS = {
+    "report_id": {"type": "string", "description": "First 16 hex digits of the report file's SHA-256: a stable id."},
+    "source": {"type": "string", "description": "The report file's path relative to the raw folder."},
+    "sha256": {"type": "string", "description": "SHA-256 of the report file's bytes."},
+    "size_bytes": {"type": "integer", "description": "Size of the report file in bytes."},
+    "format": {"type": "string", "description": "File format as detected from its bytes.",
+               "constraints": {"enum": ["text", "html", "pdf", "docx", "doc", "zip", "unknown"]}},
+    "status": {"type": "string", "description": "Parse verdict: valid, repaired, invalid (an identity fails or cannot be evaluated) or failed.",
+               "constraints": {"enum": STATUS_VALUES}},
+    "manifest_status": {"type": "string", "description": "What the build did with the file.",
+                        "constraints": {"enum": MANIFEST_STATUS_VALUES}},
+    "reason": {"type": "string", "description": "Why a file failed or was skipped, or the report's first error."},
+    "parser_version": {"type": "string", "description": "govreports version that parsed the file."},
+    "template": {"type": "string", "description": "Template version of the report's tables.", "constraints": {"enum": ["2019", "2021"]}},
+    "year": {"type": "integer", "description": "Year the statistics cover (not the publication year)."},
+    "agency": {"type": "string", "description": "Reporting agency with its place prefix, as printed."},
+    "published": {"type": "string", "description": "Publication date (YYYY-MM-DD) where the report states it."},
+    "province": {"type": "string", "description": "Province of the agency's jurisdiction."},
+    "prefecture": {"type": "string", "description": "Prefecture of the agency's jurisdiction (null for province-level agencies)."},
+    "county": {"type": "string", "description": "County-level unit of the agency's jurisdiction (null above county level)."},
+    "adcode": {"type": "string", "description": "6-digit administrative division code of the jurisdiction.",
+               "constraints": {"pattern": "[0-9]{6}"}},
+    "level": {"type": "string", "description": "Administrative level of the agency.",
+              "constraints": {"enum": ["province", "prefecture", "county", "township"]}},
+    "kind": {"type": "string", "description": "government (a people's government or its general office) or department.",
+             "constraints": {"enum": ["government", "department"]}},
+    "n_repairs": {"type": "integer", "description": "Number of cells repaired from the template's identities."},
+    "n_failed_checks": {"type": "integer", "description": "Number of identities that fail as published."},
+    "n_lost_cells": {"type": "integer", "description": "Number of cells the layout lost and no identity fixes."},
+    "code": {"type": "string", "description": "Cell code table.row.column (see the codebook resource)."},
+    "table": {"type": "string", "description": "Template table.", "constraints": {"enum": ["table2", "table3", "table4"]}},
+    "row_code": {"type": "string", "description": "Row part of the cell code."},
+    "column_code": {"type": "string", "description": "Column part of the cell code."},
+    "value": {"type": "number", "description": "The cell's value; null when printed blank, '/', a dash, or lost."},
+    "value_status": {"type": "string", "description": "number (printed), blank (printed blank or '/'), lost, repaired (fixed by identities), corrected (data/corrections.csv).",
+                     "constraints": {"enum": VALUE_STATUS_VALUES}},
+    "identity": {"type": "string", "description": "Name of the identity checked (table3.row_sum, table3.balance, table3.outcomes_sum, table4.group_sum, panel.*, narrative.*)."},
+    "scope": {"type": "string", "description": "Row, column or group the identity was evaluated on."},
+    "lhs": {"type": "string", "description": "Codes summed on the left-hand side, joined by ' + '."},
+    "rhs": {"type": "string", "description": "Codes summed on the right-hand side, joined by ' + '."},
+    "lhs_value": {"type": "number", "description": "Sum of the left-hand side (blank cells count as 0)."},
+    "rhs_value": {"type": "number", "description": "Sum of the right-hand side."},
+    "passed": {"type": "boolean", "description": "True if the identity holds, false if not, null if a lost cell made it unevaluable."},
+    "kind_of_repair": {"type": "string", "description": "lost_cell, run_together or split_apart.",
+                       "constraints": {"enum": ["lost_cell", "run_together", "split_apart"]}},
+    "evidence": {"type": "string", "description": "The printed text and identities that make the repaired value unique."},
+}
+
+# The main totals of table 3 and table 4 carried on each report row: column name -> row codes summed.
+REPORT_TOTALS = {
+    "new_received_total": ("new_received",),
+    "carried_over_total": ("carried_over",),
+    "granted_total": ("granted",),
+    "partially_granted_total": ("partially_granted",),
+    "denied_total": ("denied_",),
+    "unavailable_total": ("unavailable_",),
+    "not_processed_total": ("not_processed_",),
+    "other_handling_total": ("other_",),
+    "total_handled_total": ("total_handled",),
+    "carried_forward_total": ("carried_forward",),
+}
+TABLE4_TOTALS = ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
+
+for _name in list(REPORT_TOTALS) + [f"{g}_total" for g in TABLE4_TOTALS]:
+    FIELDS[_name] = {"type": "number", "description": f"Report total: {_name.replace('_', ' ')} (null if a cell it sums was lost)."}
+
+TABLE_COLUMNS = {
+    "reports": ["report_id", "source", "sha256", "status", "template", "year", "agency", "published", "province",
+                "prefecture", "county", "adcode", "level", "kind", "n_repairs", "n_failed_checks", "n_lost_cells"]
+               + list(REPORT_TOTALS) + [f"{g}_total" for g in TABLE4_TOTALS],
+    "cells": ["report_id", "code", "table", "row_code", "column_code", "value", "value_status"],
+    "checks": ["report_id", "identity", "scope", "lhs", "rhs", "lhs_value", "rhs_value", "passed"],
+    "repairs": ["report_id", "code", "value", "kind_of_repair", "evidence"],
+    "manifest": ["source", "sha256", "size_bytes", "format", "manifest_status", "reason", "report_id", "parser_version"],
+}
+
+TABLE_DESCRIPTIONS = {
+    "reports": "One row per parsed report: metadata, status and the main totals of tables 3 and 4.",
+    "cells": "Every template cell of every parsed report, long format.",
+    "checks": "Every identity checked on every report (template identities, cross-year panel checks).",
+    "repairs": "Every cell the parser inferred from the template's identities, with its evidence.",
+    "manifest": "Every input file exactly once, with what the build did with it.",
+}
+
+USAGE_WARNINGS = {
+    "reports": "Filter on status in ('valid', 'repaired') for complete, checked tables; 'invalid' reports keep their published figures.",
+    "cells": "A null value is not zero: see value_status (blank, lost).",
+    "checks": "A failed template identity is a source anomaly: the report's own figures do not add up.",
+    "repairs": "Repaired values are unique solutions of the identities, not the printed text.",
+    "manifest": "Files with manifest_status failed or skipped have no rows in the other tables.",
+}

@@ -1,0 +1,148 @@
+"""govreports build: contents, validity, determinism, cache, corrections, panel checks, atomicity."""
+
+import csv
+import shutil
+
+import pytest
+from conftest import RAW
+from synth import consistent_values, render
+
+from govreports import dataset
+from govreports.corrections import CorrectionsError
+from govreports.dataset import build_dataset
+
+
+def read_csv(path):
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture
+def raw(tmp_path):
+    folder = tmp_path / "raw"
+    shutil.copytree(RAW, folder)
+    (folder / "empty.txt").write_bytes(b"")
+    shutil.copy(RAW / "003_7d12747508f9e08c.txt", folder / "copy_of_003.txt")
+    return folder
+
+
+def build(raw, out, **kwargs):
+    kwargs.setdefault("workers", 1)
+    return build_dataset(raw, out, **kwargs)
+
+
+def test_build_writes_every_table_and_accounts_for_every_input(raw, tmp_path):
+    result = build(raw, tmp_path / "out")
+    out = tmp_path / "out"
+    names = {p.name for p in out.iterdir()}
+    for table in ("reports", "cells", "checks", "repairs", "manifest"):
+        assert {f"{table}.csv", f"{table}.parquet"} <= names
+    assert {"datapackage.json", "codebook.csv"} <= names
+    manifest = read_csv(out / "manifest.csv")
+    assert len(manifest) == 7  # five seeds, an empty file, a duplicate; SOURCES.csv is provenance, not input
+    status = {row["source"]: row["manifest_status"] for row in manifest}
+    assert status["empty.txt"] == "failed"
+    assert status["copy_of_003.txt"] == "duplicate"
+    assert status["004_c493ddf6db4f273e.txt"] == "invalid"
+    assert result.counts == {"valid": 3, "repaired": 1, "invalid": 1, "failed": 1, "duplicate": 1}
+    reports = read_csv(out / "reports.csv")
+    assert len(reports) == 5
+    xiangyin = next(r for r in reports if r["source"] == "003_7d12747508f9e08c.txt")
+    assert (xiangyin["new_received_total"], xiangyin["granted_total"], xiangyin["not_processed_total"]) == ("71", "64", "6")
+    cells = read_csv(out / "cells.csv")
+    assert len(cells) == 200 * 4 + 198
+    blank = next(c for c in cells if c["code"] == "table2.rules.new_made")
+    assert (blank["value"], blank["value_status"]) == ("", "lost")
+
+
+def test_datapackage_validates_with_frictionless(raw, tmp_path):
+    from frictionless import validate
+
+    build(raw, tmp_path / "out")
+    report = validate(str(tmp_path / "out" / "datapackage.json"))
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "message"])[:5]
+
+
+def test_build_is_deterministic(raw, tmp_path):
+    build(raw, tmp_path / "a")
+    build(raw, tmp_path / "b", workers=2)
+    for path in sorted((tmp_path / "a").iterdir()):
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_unchanged_inputs_are_not_parsed_again(raw, tmp_path, monkeypatch):
+    build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
+    calls = []
+    monkeypatch.setattr(dataset, "parse_to_dict", lambda path: calls.append(path) or {})
+    (raw / "new.txt").write_text("政府信息公开\n没有表格", encoding="utf-8")
+    monkeypatch.undo()
+    counted = []
+    original = dataset.parse_to_dict
+    monkeypatch.setattr(dataset, "parse_to_dict", lambda path: counted.append(path) or original(path))
+    build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert [p.rsplit("/", 1)[1] for p in counted] == ["new.txt"]
+
+
+def test_corrections_are_applied_and_recorded(raw, tmp_path):
+    corrections = tmp_path / "corrections.csv"
+    corrections.write_text(
+        "source,code,value,who,why\n"
+        "004_c493ddf6db4f273e.txt,table4.reconsideration.total,0,RA,checked the agency's PDF\n",
+        encoding="utf-8",
+    )
+    build(raw, tmp_path / "out", corrections_path=corrections)
+    cells = read_csv(tmp_path / "out" / "cells.csv")
+    report_id = next(r["report_id"] for r in read_csv(tmp_path / "out" / "manifest.csv") if r["source"].startswith("004"))
+    corrected = [c for c in cells if c["report_id"] == report_id and c["code"] == "table4.reconsideration.total"]
+    assert [(c["value"], c["value_status"]) for c in corrected] == [("0", "corrected")]
+
+
+def test_bad_corrections_file_lists_every_problem(raw, tmp_path):
+    corrections = tmp_path / "corrections.csv"
+    corrections.write_text("source,code,value,who,why\nx.txt,table9.nope.total,1,RA,r\nx.txt,table3.granted.total,abc,,\n",
+                           encoding="utf-8")
+    with pytest.raises(CorrectionsError) as error:
+        build(raw, tmp_path / "out", corrections_path=corrections)
+    assert "2 invalid row(s)" in str(error.value)
+    assert "line 2: unknown cell code 'table9.nope.total'" in str(error.value)
+    assert "line 3: value 'abc' is not a number" in str(error.value)
+
+
+def test_cross_year_checks_compare_carried_over_with_last_years_carried_forward(tmp_path):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    first = consistent_values("2021", seed=21)
+    second = consistent_values("2021", seed=22)
+    for name, values, year in (("a2022.txt", first, 2022), ("a2023.txt", second, 2023)):
+        title = f"湘阴县人民政府{year}年政府信息公开工作年度报告"
+        (folder / name).write_text(render(values, "pipes", title=title), encoding="utf-8")
+    build(folder, tmp_path / "out")
+    checks = [c for c in read_csv(tmp_path / "out" / "checks.csv") if c["identity"] == "panel.carried_over"]
+    assert len(checks) == 7
+    total = next(c for c in checks if c["scope"] == "total")
+    assert total["lhs_value"] == str(first["table3.carried_forward.total"])
+    assert total["rhs_value"] == str(second["table3.carried_over.total"])
+    assert total["passed"] == ("true" if total["lhs_value"] == total["rhs_value"] else "false")
+
+
+def test_an_interrupted_build_leaves_the_previous_output_intact(raw, tmp_path, monkeypatch):
+    build(raw, tmp_path / "out")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+
+    def explode(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dataset, "replace_folder", explode)
+    (raw / "extra.txt").write_text("政府信息公开", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        build(raw, tmp_path / "out")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+@pytest.mark.slow
+def test_dask_engine_gives_identical_tables(raw, tmp_path):
+    build(raw, tmp_path / "local")
+    build(raw, tmp_path / "dask", engine="dask", workers=2)
+    for path in sorted((tmp_path / "local").iterdir()):
+        assert path.read_bytes() == (tmp_path / "dask" / path.name).read_bytes(), path.name
