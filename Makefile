@@ -15,12 +15,8 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed  ## create .venv and install govreports with its dependencies
 
-study: install  ## parse every report in data/raw into data/processed
-	mkdir -p $(OUT)
-	$(BIN)/govreports parse $(RAW) --format json > $(OUT)/reports.jsonl
-	$(BIN)/govreports parse $(RAW) --format csv > $(OUT)/cells.csv
-	$(BIN)/govreports check $(RAW) > $(OUT)/checks.tsv || true
-	@echo "wrote $(OUT)/reports.jsonl, $(OUT)/cells.csv and $(OUT)/checks.tsv"; cat $(OUT)/checks.tsv
+study: install  ## build the processed dataset from data/raw (and, once they exist, run the study notebooks)
+	$(BIN)/govreports build $(RAW) --out $(OUT)
 
 test: install  ## run the test suite
 	$(BIN)/pytest -q
@@ -32,4 +28,4 @@ lint: install
 	$(BIN)/ruff check govreports tests benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build *.egg-info data/cache

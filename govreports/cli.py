@@ -116,9 +116,19 @@ def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corre
     from govreports.dataset import build_dataset
 
     result = build_dataset(raw_dir, out_dir, workers=workers, engine=engine, scheduler=scheduler,
-                           cache_dir=cache_dir or None, corrections_path=corrections_path)
+                           cache_dir=cache_dir or None, corrections_path=corrections_path,
+                           progress=_progress_printer() if sys.stderr.isatty() else None)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(result.counts.items()))
     click.echo(f"{result.out_dir}: {result.reports} reports ({counts})")
+
+
+def _progress_printer():
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files", err=True, nl=done == total)
+
+    return show
 
 
 def main():

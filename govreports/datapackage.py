@@ -64,7 +64,7 @@ def dataset_version(digests: dict) -> str:
     return f"{__version__}+data.{hashlib.sha256(joined.encode()).hexdigest()[:12]}"
 
 
-def write_datapackage(staging: Path, tables: dict, digests: dict) -> dict:
+def write_datapackage(staging: Path, tables: tuple, digests: dict) -> dict:
     """Write ``datapackage.json`` describing the tables in ``staging``; return the descriptor."""
     descriptor = {
         "name": "govreports-ogi-annual-reports",

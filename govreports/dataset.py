@@ -25,7 +25,7 @@ from pathlib import Path
 from govreports import __version__
 from govreports.corrections import apply_corrections, read_corrections
 from govreports.errors import GovReportsError
-from govreports.panel import panel_checks
+from govreports.panel import panel_checks, panel_summary
 from govreports.parse import parse
 from govreports.records import Report
 from govreports.schema import SCHEMA
@@ -82,34 +82,48 @@ def parse_to_dict(path: str) -> dict:
     return parse(path).to_dict()
 
 
-def _parse_all(files: list, cache_dir: Path | None, runner: Callable) -> dict:
-    """Return ``{sha256: report dict}`` for the files, parsing only what the cache lacks."""
-    results, todo = {}, []
+def iter_parsed(files: list, cache_dir: Path | None, runner: Callable) -> Iterable:
+    """Yield ``(file, report dict or None)`` in the files' order; None for a repeated file.
+
+    Parses only what the cache lacks (in ``runner``'s workers), and stores new parses in it.
+    """
+    seen, todo = set(), []
     for file in files:
         cached = _cache_path(cache_dir, file.sha256) if cache_dir else None
-        if file.sha256 in results:
-            continue
-        if cached and cached.exists():
-            results[file.sha256] = json.loads(cached.read_text(encoding="utf-8"))
-        elif file.sha256 not in {f.sha256 for f in todo}:
+        if file.sha256 not in seen and not (cached and cached.exists()):
             todo.append(file)
-    for file, parsed in zip(todo, runner([f.path for f in todo])):
-        results[file.sha256] = parsed
-        if cache_dir:
-            _write_atomic(_cache_path(cache_dir, file.sha256), json.dumps(parsed, ensure_ascii=False).encode("utf-8"))
-    return results
+        seen.add(file.sha256)
+    fresh = iter(runner([f.path for f in todo]))
+    pending = {f.sha256 for f in todo}
+    seen.clear()
+    for file in files:
+        if file.sha256 in seen:
+            yield file, None
+            continue
+        seen.add(file.sha256)
+        if file.sha256 in pending:
+            parsed = next(fresh)
+            if cache_dir:
+                _write_atomic(_cache_path(cache_dir, file.sha256), json.dumps(parsed, ensure_ascii=False).encode("utf-8"))
+        else:
+            parsed = json.loads(_cache_path(cache_dir, file.sha256).read_text(encoding="utf-8"))
+        yield file, parsed
 
 
 def local_runner(workers: int) -> Callable:
-    """Return a function parsing paths with ``workers`` processes (in-process for one)."""
+    """Return a function parsing paths with ``workers`` processes (in-process for one), in order, lazily."""
 
     def run(paths: list) -> Iterable:
         if workers <= 1 or len(paths) < 2:
-            return [parse_to_dict(p) for p in paths]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(parse_to_dict, paths, chunksize=max(1, len(paths) // (workers * 8))))
+            return map(parse_to_dict, paths)
+        return _pool_map(paths, workers)
 
     return run
+
+
+def _pool_map(paths: list, workers: int) -> Iterable:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(parse_to_dict, paths, chunksize=max(1, min(64, len(paths) // (workers * 8))))
 
 
 def dask_runner(workers: int, scheduler: str | None = None) -> Callable:
@@ -188,30 +202,44 @@ def _first_error(report: Report) -> str | None:
     return errors[0] if errors else None
 
 
-def assemble_tables(files: list, parsed: dict, corrections: list) -> dict:
-    """Return ``{table name: list of row dicts}`` for the parsed files, corrections applied."""
-    tables = {name: [] for name in TABLES}
-    seen: dict = {}
-    reports = []
-    for file in files:
-        report_id = file.sha256[:16]
-        if file.sha256 in seen:
-            tables["manifest"].append(_manifest_row(file, "duplicate", f"same bytes as {seen[file.sha256]}", None))
-            continue
-        seen[file.sha256] = file.source
-        report = replace(Report.from_dict(parsed[file.sha256]), source=file.source)
-        report = apply_corrections(report, [c for c in corrections if c.source == file.source])
-        tables["manifest"].append(_manifest_row(file, report.status, _first_error(report), report_id))
-        if report.status == "failed":
-            continue
-        reports.append((report_id, report))
-        tables["reports"].append(_report_row(report_id, file.source, report))
-        tables["cells"].extend(_cell_rows(report_id, report))
-        tables["checks"].extend(_check_rows(report_id, report.checks))
-        tables["repairs"].extend(_repair_rows(report_id, report))
-    for report_id, checks in panel_checks(reports):
-        tables["checks"].extend(_check_rows(report_id, checks))
-    return tables
+def report_rows(report_id: str, source: str, report: Report) -> dict:
+    """Return ``{table: rows}`` for one parsed (not failed) report."""
+    return {
+        "reports": [_report_row(report_id, source, report)],
+        "cells": _cell_rows(report_id, report),
+        "checks": _check_rows(report_id, report.checks),
+        "repairs": _repair_rows(report_id, report),
+    }
+
+
+def stream_tables(parsed: Iterable, corrections: list, writers: dict, progress: Callable | None = None) -> dict:
+    """Write every parsed file's rows to ``writers``; return the manifest counts.
+
+    Only a small summary per report is kept in memory (for the cross-year panel checks), so
+    memory stays bounded however large the corpus.
+    """
+    counts: dict = {}
+    panel = []
+    first_source: dict = {}
+    for file, data in parsed:
+        if data is None:
+            row = _manifest_row(file, "duplicate", f"same bytes as {first_source[file.sha256]}", None)
+        else:
+            first_source[file.sha256] = file.source
+            report = replace(Report.from_dict(data), source=file.source)
+            report = apply_corrections(report, [c for c in corrections if c.source == file.source])
+            row = _manifest_row(file, report.status, _first_error(report), file.sha256[:16])
+            if report.status != "failed":
+                for table, rows in report_rows(file.sha256[:16], file.source, report).items():
+                    writers[table].write(rows)
+                panel.append((file.sha256[:16], panel_summary(report)))
+        writers["manifest"].write([row])
+        counts[row["manifest_status"]] = counts.get(row["manifest_status"], 0) + 1
+        if progress:
+            progress(sum(counts.values()))
+    for report_id, checks in panel_checks(panel):
+        writers["checks"].write(_check_rows(report_id, checks))
+    return counts
 
 
 def _manifest_row(file: InputFile, status: str, reason: str | None, report_id: str | None) -> dict:
@@ -233,30 +261,48 @@ def _csv_value(value) -> str:
     return str(value)
 
 
-def table_csv(name: str, rows: list) -> bytes:
-    """Return a table as UTF-8 CSV bytes (nulls empty, booleans true/false, integral numbers bare)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    columns = TABLE_COLUMNS[name]
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_value(row.get(c)) for c in columns])
-    return buffer.getvalue().encode("utf-8")
+class TableWriter:
+    """Append rows of one output table to its CSV and Parquet files, a batch at a time."""
 
+    BATCH_ROWS = 50_000
 
-def table_parquet(name: str, rows: list) -> bytes:
-    """Return a table as Parquet bytes, typed from the field metadata."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    def __init__(self, name: str, folder: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
-    fields = [pa.field(c, types[FIELDS[_field_key(name, c)]["type"]]) for c in TABLE_COLUMNS[name]]
-    schema = pa.schema(fields)
-    columns = {c: [_arrow_value(row.get(c), f.type) for row in rows] for c, f in zip(TABLE_COLUMNS[name], fields)}
-    table = pa.Table.from_pydict(columns, schema=schema)
-    sink = io.BytesIO()
-    pq.write_table(table, sink, compression="zstd", write_statistics=False)
-    return sink.getvalue()
+        self.name, self.folder = name, folder
+        self.columns = TABLE_COLUMNS[name]
+        types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
+        self.schema = pa.schema([pa.field(c, types[FIELDS[_field_key(name, c)]["type"]]) for c in self.columns])
+        self._csv_handle = (folder / f"{name}.csv").open("w", encoding="utf-8", newline="")
+        self._csv = csv.writer(self._csv_handle, lineterminator="\n")
+        self._csv.writerow(self.columns)
+        self._parquet = pq.ParquetWriter(folder / f"{name}.parquet", self.schema, compression="zstd",
+                                         write_statistics=False)
+        self._buffer: list = []
+
+    def write(self, rows: list) -> None:
+        """Append rows (dicts keyed by column name)."""
+        for row in rows:
+            self._csv.writerow([_csv_value(row.get(c)) for c in self.columns])
+        self._buffer.extend(rows)
+        if len(self._buffer) >= self.BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if not self._buffer:
+            return
+        columns = {f.name: [_arrow_value(row.get(f.name), f.type) for row in self._buffer] for f in self.schema}
+        self._parquet.write_table(pa.Table.from_pydict(columns, schema=self.schema))
+        self._buffer = []
+
+    def close(self) -> None:
+        """Flush and close both files."""
+        self._flush()
+        self._parquet.close()
+        self._csv_handle.close()
 
 
 def _arrow_value(value, arrow_type):
@@ -281,16 +327,15 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def write_outputs(tables: dict, staging: Path) -> dict:
-    """Write every table as CSV and Parquet into ``staging``; return ``{file name: sha256}``."""
+def file_digests(folder: Path) -> dict:
+    """Return ``{file name: sha256}`` for the files in ``folder``."""
     digests = {}
-    for name, rows in tables.items():
-        for suffix, data in ((".csv", table_csv(name, rows)), (".parquet", table_parquet(name, rows))):
-            (staging / f"{name}{suffix}").write_bytes(data)
-            digests[f"{name}{suffix}"] = hashlib.sha256(data).hexdigest()
-    codebook = _codebook_csv()
-    (staging / "codebook.csv").write_bytes(codebook)
-    digests["codebook.csv"] = hashlib.sha256(codebook).hexdigest()
+    for path in sorted(folder.iterdir()):
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        digests[path.name] = digest.hexdigest()
     return digests
 
 
@@ -324,7 +369,7 @@ def recover_interrupted(out_dir: Path) -> None:
 
 def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | None = None,
                   engine: str = "local", scheduler: str | None = None, cache_dir: str | Path | None = None,
-                  corrections_path: str | Path | None = None) -> BuildResult:
+                  corrections_path: str | Path | None = None, progress: Callable | None = None) -> BuildResult:
     """Parse every file under ``raw_dir`` and write the processed dataset to ``out_dir``.
 
     Args:
@@ -335,6 +380,7 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
         scheduler: a Dask scheduler address (``engine="dask"``); a local cluster if None.
         cache_dir: folder for the parse cache (None: no cache).
         corrections_path: a corrections CSV (see :mod:`govreports.corrections`); None for none.
+        progress: called as ``progress(done, total)`` after each input file.
 
     Raises:
         GovReportsError: the raw folder is missing or the corrections file is invalid.
@@ -345,26 +391,29 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
     if not raw_dir.is_dir():
         raise GovReportsError(f"raw folder {raw_dir} does not exist")
     recover_interrupted(out_dir)
-    workers = workers or os.cpu_count() or 1
     files = list_inputs(raw_dir)
     corrections = read_corrections(corrections_path) if corrections_path else []
+    workers = workers or os.cpu_count() or 1
     runner = dask_runner(workers, scheduler) if engine == "dask" else local_runner(workers)
-    parsed = _parse_all(files, Path(cache_dir) if cache_dir else None, runner)
-    tables = assemble_tables(files, parsed, corrections)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.building-"))
     staging.chmod(0o755)
     try:
-        digests = write_outputs(tables, staging)
-        write_datapackage(staging, tables, digests)
+        writers = {name: TableWriter(name, staging) for name in TABLES}
+        try:
+            parsed = iter_parsed(files, Path(cache_dir) if cache_dir else None, runner)
+            counts = stream_tables(parsed, corrections, writers,
+                                   (lambda done: progress(done, len(files))) if progress else None)
+        finally:
+            for writer in writers.values():
+                writer.close()
+        (staging / "codebook.csv").write_bytes(_codebook_csv())
+        write_datapackage(staging, TABLES, file_digests(staging))
         replace_folder(staging, out_dir)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
-    counts: dict = {}
-    for row in tables["manifest"]:
-        counts[row["manifest_status"]] = counts.get(row["manifest_status"], 0) + 1
-    return BuildResult(out_dir, counts, len(tables["reports"]))
+    return BuildResult(out_dir, counts, sum(counts.get(s, 0) for s in ("valid", "repaired", "invalid")))
 
 
 __all__ = ["build_dataset", "BuildResult", "list_inputs"]

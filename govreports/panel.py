@@ -7,6 +7,8 @@ equals last year's plus this year's 制发 (``issued``) minus 废止 (``repealed
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from govreports.records import Check, Report
 from govreports.schema import TABLE3_APPLICANT_COLUMNS, TABLE3_TOTAL_COLUMN
 
@@ -53,6 +55,15 @@ def in_force_checks(previous_id: str, previous: Report, current: Report) -> list
         checks.append(_check("panel.in_force", row, (f"{previous_id}:{last}", issued), (this, repealed),
                              [_value(before, last), _value(now, issued)], [_value(now, this), _value(now, repealed)]))
     return checks
+
+
+PANEL_ROWS = ("table3.carried_forward.", "table3.carried_over.") + tuple(f"table2.{r}." for r in TABLE2_STOCK_ROWS)
+
+
+def panel_summary(report: Report) -> Report:
+    """Return the report with only what the panel checks need (keeps a large build's memory small)."""
+    cells = tuple(c for c in report.cells if c.code.startswith(PANEL_ROWS))
+    return replace(report, cells=cells, checks=(), repairs=(), errors=())
 
 
 def panel_checks(reports: list) -> list:

@@ -2,18 +2,21 @@
 
 This is one of the two stages that touch the file system (the other is :mod:`govreports.dataset`).
 It detects the format from the file's bytes, decodes text in whatever encoding it came in
-(UTF-8 first, then the encoding charset-normalizer detects), and refuses, with a
+(UTF-8 first, then the encoding charset-normalizer detects), hands HTML pages, Word files and
+PDFs to :mod:`govreports.readers` (which rebuild their tables as grids), and refuses, with a
 :class:`~govreports.errors.SourceError` a researcher can act on, anything that is not a report:
-an empty file, binary junk, an undecodable file.
+an empty file, binary junk, an undecodable file, a scanned PDF without a text layer.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 from pathlib import Path
 
 from govreports.errors import SourceError
+from govreports.readers import blocks_text
 from govreports.records import Document
 
 log = logging.getLogger(__name__)
@@ -21,6 +24,13 @@ log = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".csv", ".tsv", ""}
 MAX_BYTES = 50 * 1024 * 1024
 MAX_CONTROL_SHARE = 0.01
+# How saved pages begin (browsers' "saved from url" comment, Word's <html xmlns:o=...>, fragments).
+RICH_READERS = {
+    "html": ("govreports.readers.html", "read_html"),
+    "docx": ("govreports.readers.docx", "read_docx"),
+    "pdf": ("govreports.readers.pdf", "read_pdf"),
+}
+HTML_STARTS = (b"<!doctype html", b"<html", b"<?xml", b"<!--", b"<head", b"<meta", b"<body", b"<table")
 
 
 def sha256_of(data: bytes) -> str:
@@ -30,14 +40,14 @@ def sha256_of(data: bytes) -> str:
 
 def sniff_format(path: Path, data: bytes) -> str:
     """Return ``pdf``, ``docx``, ``doc``, ``html`` or ``text`` from the file's bytes and name."""
-    head = data[:2048].lstrip().lower()
+    head = data[:2048].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
     if data.startswith(b"%PDF"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return "docx" if path.suffix.lower() in (".docx", ".docm", "") or b"word/" in data[:4096] else "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "doc"
-    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or path.suffix.lower() in (".html", ".htm", ".xhtml"):
+    if head.startswith(HTML_STARTS) or path.suffix.lower() in (".html", ".htm", ".xhtml", ".shtml"):
         return "html"
     return "text"
 
@@ -108,8 +118,29 @@ def read_document(path: str | Path, encoding: str | None = None) -> Document:
     if len(data) > MAX_BYTES:
         raise SourceError(f"{source}: {len(data)} bytes is over the {MAX_BYTES}-byte limit for one report")
     fmt = sniff_format(path, data)
-    if fmt != "text":
-        raise SourceError(f"{source}: {fmt} files are not supported yet; convert it to text first")
-    text, used = decode_text(data, source, encoding)
-    check_is_text(text, source)
-    return Document(str(path), sha256_of(data), "text", used, text)
+    if fmt == "text":
+        text, used = decode_text(data, source, encoding)
+        check_is_text(text, source)
+        return Document(str(path), sha256_of(data), "text", used, text)
+    return _read_rich(path, data, fmt, encoding)
+
+
+def _read_rich(path: Path, data: bytes, fmt: str, encoding: str | None) -> Document:
+    """Read an HTML page, a Word file or a PDF with its reader into a :class:`Document` with blocks."""
+    source = path.name
+    if fmt == "doc":
+        from govreports.readers.docx import read_doc
+
+        text = read_doc(path, source)
+        check_is_text(text, source)
+        return Document(str(path), sha256_of(data), "doc", None, text)
+    if fmt not in RICH_READERS:
+        raise SourceError(f"{source}: {fmt} files are not supported; convert it to text, HTML, .docx or PDF first")
+    # Imported on use: a run over text files never loads lxml, python-docx or pdfplumber.
+    module_name, function_name = RICH_READERS[fmt]
+    reader = getattr(importlib.import_module(module_name), function_name)
+    blocks, used = reader(data, source, encoding)
+    text = blocks_text(blocks)
+    if not text.strip():
+        raise SourceError(f"{source}: empty {fmt} document: no text in it")
+    return Document(str(path), sha256_of(data), fmt, used, text, blocks)
