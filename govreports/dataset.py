@@ -207,7 +207,7 @@ def report_rows(report_id: str, source: str, report: Report) -> dict:
     return {
         "reports": [_report_row(report_id, source, report)],
         "cells": _cell_rows(report_id, report),
-        "checks": _check_rows(report_id, report.checks),
+        "checks": _check_rows(report_id, report.checks + report.narrative_checks),
         "repairs": _repair_rows(report_id, report),
     }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from govreports import layout, repair, tables, validate
+from govreports import layout, narrative, repair, tables, validate
 from govreports.errors import Problem, SourceError
 from govreports.metadata import extract_metadata
 from govreports.records import Document, Report
@@ -66,8 +66,9 @@ def parse_document(document: Document, *, template: str = "auto") -> Report:
     checks = validate.check_identities(chosen, settled.cells)
     problems = list(settled.problems) + _check_problems(checks) + _unmatched_problems(read)
     status = validate.report_status(checks, settled.repairs)
+    values = {code: cell.value for code, cell in settled.cells.items()}
     return Report(source, status, document.sha256, chosen, metadata, tuple(settled.cells.values()),
-                  checks, settled.repairs, tuple(problems))
+                  checks, settled.repairs, tuple(problems), narrative.narrative_checks(text, values))
 
 
 def _choose_template(template: str, text: str, year) -> str | None:

@@ -171,6 +171,7 @@ class Report:
     checks: tuple = ()
     repairs: tuple = ()
     errors: tuple = ()
+    narrative_checks: tuple = ()
 
     def values(self) -> dict:
         """Return ``{code: number or None}`` for every cell of the report's template."""
@@ -198,6 +199,7 @@ class Report:
             "checks": [check.to_dict() for check in self.checks],
             "repairs": [repair.to_dict() for repair in self.repairs],
             "errors": [problem.to_dict() for problem in self.errors],
+            "narrative_checks": [check.to_dict() for check in self.narrative_checks],
             "notes": list(meta.notes),
         }
 
@@ -208,14 +210,16 @@ class Report:
         metadata = Metadata(**{f: data.get(f) for f in meta_fields}, notes=tuple(data.get("notes", ())))
         statuses = data.get("cell_status", {})
         cells = tuple(CellValue(code, value, statuses.get(code, "number")) for code, value in data.get("cells", {}).items())
-        checks = tuple(
-            Check(c["identity"], c["scope"], tuple(c["lhs"]), tuple(c["rhs"]), c["lhs_value"], c["rhs_value"], c["passed"])
-            for c in data.get("checks", ())
-        )
+        checks = tuple(_check_from_dict(c) for c in data.get("checks", ()))
+        narrative = tuple(_check_from_dict(c) for c in data.get("narrative_checks", ()))
         repairs = tuple(Repair(r["code"], r["value"], r["kind"], r["evidence"]) for r in data.get("repairs", ()))
         errors = tuple(Problem(e["code"], e["message"], e.get("severity", "error")) for e in data.get("errors", ()))
         return cls(data["source"], data["status"], data.get("sha256"), data.get("template"), metadata,
-                   cells, checks, repairs, errors)
+                   cells, checks, repairs, errors, narrative)
+
+
+def _check_from_dict(c: dict) -> Check:
+    return Check(c["identity"], c["scope"], tuple(c["lhs"]), tuple(c["rhs"]), c["lhs_value"], c["rhs_value"], c["passed"])
 
 
 __all__ = ["Document", "Metadata", "CellValue", "Check", "Repair", "Report", "Problem", "Number"]
