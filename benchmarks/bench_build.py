@@ -1,0 +1,74 @@
+"""Print `govreports build` throughput and peak memory on a corpus of N reports.
+
+Usage: python benchmarks/bench_build.py [--n 10000 100000] [--workers 1 2] [--engine local]
+
+Until the synthetic corpus generator exists (issue #5), the corpus repeats the real seed reports
+and synthetic renderings, each copy made unique by a trailing line (so the cache and the duplicate
+detection do not skip it). Each configuration runs in a fresh process; peak memory is the maximum
+resident set size of the build process and its workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_corpus(folder: Path, n: int) -> None:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from synth import consistent_values, render
+
+    bases = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
+    bases += [render(consistent_values(t, seed=s), layout, t)
+              for s, layout in enumerate(["lines", "pipes", "tabs", "markdown", "spaces"]) for t in ("2021", "2019")]
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        sub = folder / f"{i // 1000:04d}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"r{i:07d}.txt").write_text(bases[i % len(bases)] + f"\n(copy {i})\n", encoding="utf-8")
+
+
+def run_build(raw: Path, out: Path, workers: int, engine: str) -> dict:
+    code = (
+        "import json, resource, time, sys\n"
+        "from govreports.dataset import build_dataset\n"
+        "t = time.perf_counter()\n"
+        f"r = build_dataset({str(raw)!r}, {str(out)!r}, workers={workers}, engine={engine!r})\n"
+        "wall = time.perf_counter() - t\n"
+        "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "print(json.dumps({'wall': wall, 'peak_mb': peak / 1024, 'counts': r.counts}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--n", type=int, nargs="+", default=[10_000])
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--engine", default="local", choices=["local", "dask"])
+    args = ap.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    for n in args.n:
+        with tempfile.TemporaryDirectory() as tmp:
+            raw = Path(tmp) / "raw"
+            make_corpus(raw, n)
+            for workers in args.workers:
+                out = Path(tmp) / f"out{workers}"
+                result = run_build(raw, out, workers, args.engine)
+                print(f"n={n:,} workers={workers} engine={args.engine}: {result['wall']:.1f} s, "
+                      f"{n / result['wall']:,.0f} reports/s, peak {result['peak_mb']:,.0f} MB, {result['counts']}")
+                shutil.rmtree(out)
+
+
+if __name__ == "__main__":
+    main()
