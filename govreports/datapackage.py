@@ -8,6 +8,7 @@ from pathlib import Path
 
 from govreports import __version__
 from govreports.schema.fields import FIELDS, TABLE_COLUMNS, TABLE_DESCRIPTIONS, USAGE_WARNINGS
+from govreports.schema.terms import REPORT_TITLE_ZH
 
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
            "title": "Creative Commons Attribution 4.0"}
@@ -71,7 +72,7 @@ def write_datapackage(staging: Path, tables: tuple, digests: dict) -> dict:
         "title": "China government information disclosure annual reports: tables 2-4, parsed and checked",
         "version": dataset_version(digests),
         "licenses": [LICENSE],
-        "sources": [{"title": "Annual government information disclosure reports (政府信息公开工作年度报告) "
+        "sources": [{"title": f"Annual government information disclosure reports ({REPORT_TITLE_ZH}) "
                               "published by Chinese government agencies; see manifest and data/raw/SOURCES.csv"}],
         "contributors": [{"title": "govreports contributors", "role": "author"}],
         "resources": [_resource(name, digests, staging) for name in tables] + [_codebook_resource(digests, staging)],

@@ -26,6 +26,9 @@ TABLE_HEADINGS = {
     "table4": "行政复议",
 }
 
+# What the reports are called, for descriptions of the dataset.
+REPORT_TITLE_ZH = "政府信息公开工作年度报告"
+
 # Words that tell a text is a disclosure annual report at all.
 REPORT_WORDS = ("政府信息公开", "信息公开", "政务公开")
 

@@ -1,0 +1,221 @@
+"""Metadata extraction: the five seed reports field by field, and small inline reports."""
+
+import ast
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from govreports.metadata import extract_metadata
+from govreports.records import Metadata
+
+ROOT = Path(__file__).resolve().parents[2]
+RAW = ROOT / "data" / "raw"
+
+FIELDS = ("agency", "year", "published", "province", "prefecture", "county", "adcode", "level", "kind")
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def read_seed(name: str) -> str:
+    return nfkc((RAW / name).read_text(encoding="utf-8"))
+
+
+def fields(meta: Metadata) -> dict:
+    return {f: getattr(meta, f) for f in FIELDS}
+
+
+SEEDS = {
+    "000_9ead0039b57e9f32.txt": dict(
+        agency="松原市政务服务和数字化建设管理局", year=2023, published=None, province="吉林省",
+        prefecture="松原市", county=None, adcode="220700", level="prefecture", kind="department"),
+    "001_9b0f64044e721509.txt": dict(
+        agency="葫芦岛市连山区人民政府", year=2021, published=None, province="辽宁省",
+        prefecture="葫芦岛市", county="连山区", adcode="211402", level="county", kind="government"),
+    "002_b24b1ab6d4164d4e.txt": dict(
+        agency="绥滨县营商环境建设监督局", year=2023, published="2024-01-02", province="黑龙江省",
+        prefecture="鹤岗市", county="绥滨县", adcode="230422", level="county", kind="department"),
+    "003_7d12747508f9e08c.txt": dict(
+        agency="湘阴县人民政府", year=2023, published="2024-01-01", province="湖南省",
+        prefecture="岳阳市", county="湘阴县", adcode="430624", level="county", kind="government"),
+    "004_c493ddf6db4f273e.txt": dict(
+        agency="常德市行政审批服务局", year=2020, published="2021-01-29", province="湖南省",
+        prefecture="常德市", county=None, adcode="430700", level="prefecture", kind="department"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEEDS), ids=[n[:3] for n in sorted(SEEDS)])
+def test_seed_metadata(name):
+    meta = extract_metadata(read_seed(name), name)
+    assert fields(meta) == SEEDS[name]
+
+
+def test_seed_without_title_says_where_agency_and_year_came_from():
+    meta = extract_metadata(read_seed("000_9ead0039b57e9f32.txt"))
+    assert meta.notes == (
+        "agency read from the body (contact line), no title names it",
+        "year read from the body (statistics period)",
+    )
+
+
+def test_seed_archiving_date_is_not_the_publication_date():
+    # 004 ends with "归档时间:2024-03-25"; it was published 2021-01-29.
+    assert extract_metadata(read_seed("004_c493ddf6db4f273e.txt")).published == "2021-01-29"
+
+
+INLINE = [
+    pytest.param(
+        "湖南省人民政府2022年政府信息公开工作年度报告\n一、总体情况\n",
+        dict(agency="湖南省人民政府", year=2022, published=None, province="湖南省", prefecture=None,
+             county=None, adcode="430000", level="province", kind="government"),
+        id="province_government"),
+    pytest.param(
+        "湘阴县文星镇人民政府2022年政府信息公开工作年度报告\n一、总体情况\n",
+        dict(agency="湘阴县文星镇人民政府", year=2022, published=None, province="湖南省", prefecture="岳阳市",
+             county="湘阴县", adcode="430624", level="township", kind="government"),
+        id="township_government"),
+    pytest.param(
+        "长沙市天心区坡子街街道2021年政府信息公开工作年度报告\n",
+        dict(agency="长沙市天心区坡子街街道办事处", year=2021, published=None, province="湖南省",
+             prefecture="长沙市", county="天心区", adcode="430103", level="township", kind="government"),
+        id="subdistrict_named_alone"),
+    pytest.param(
+        "湘阴县人民政府办公室2021年政府信息公开工作年度报告\n",
+        dict(agency="湘阴县人民政府办公室", year=2021, published=None, province="湖南省", prefecture="岳阳市",
+             county="湘阴县", adcode="430624", level="county", kind="government"),
+        id="general_office_of_a_government"),
+    pytest.param(
+        "湖南省人民政府外事办公室2021年政府信息公开工作年度报告\n",
+        dict(agency="湖南省人民政府外事办公室", year=2021, published=None, province="湖南省", prefecture=None,
+             county=None, adcode="430000", level="province", kind="department"),
+        id="specialised_office_is_a_department"),
+    pytest.param(
+        # cpca gives the prefecture as its placeholder 市辖区: the municipality is reported instead.
+        "上海市浦东新区人民政府2021年政府信息公开工作年度报告\n",
+        dict(agency="上海市浦东新区人民政府", year=2021, published=None, province="上海市", prefecture="上海市",
+             county="浦东新区", adcode="310115", level="county", kind="government"),
+        id="district_of_a_municipality"),
+    pytest.param(
+        "内蒙古鄂尔多斯市准格尔旗2021年政府信息公开工作年度报告\n",
+        dict(agency="内蒙古鄂尔多斯市准格尔旗人民政府", year=2021, published=None, province="内蒙古自治区",
+             prefecture="鄂尔多斯市", county="准格尔旗", adcode="150622", level="county", kind="government"),
+        id="banner_named_alone"),
+    pytest.param(
+        "湘阴县教育局2020年度政府信息公开工作年度报告\n",
+        dict(agency="湘阴县教育局", year=2020, published=None, province="湖南省", prefecture="岳阳市",
+             county="湘阴县", adcode="430624", level="county", kind="department"),
+        id="title_year_nian_du"),
+    pytest.param(
+        "2022年度湘阴县政府信息公开工作年度报告\n",
+        dict(agency="湘阴县人民政府", year=2022, published=None, province="湖南省", prefecture="岳阳市",
+             county="湘阴县", adcode="430624", level="county", kind="government"),
+        id="title_year_first"),
+    pytest.param(
+        "湘阴县人民政府2021年政府信息公开工作年度报告\n发布时间:2022-01-28 09:30 浏览次数:3\n正文\n",
+        dict(agency="湘阴县人民政府", year=2021, published="2022-01-28", province="湖南省", prefecture="岳阳市",
+             county="湘阴县", adcode="430624", level="county", kind="government"),
+        id="published_the_year_after"),
+    pytest.param(
+        "湘阴县财政局2023年政府信息公开工作年度报告\n正文\n六、其他需要报告的事项\n无。\n湘阴县财政局\n二〇二四年一月十二日\n",
+        dict(agency="湘阴县财政局", year=2023, published="2024-01-12", province="湖南省", prefecture="岳阳市",
+             county="湘阴县", adcode="430624", level="county", kind="department"),
+        id="signature_date_in_characters"),
+]
+
+
+@pytest.mark.parametrize("text, expected", INLINE)
+def test_inline_report(text, expected):
+    assert fields(extract_metadata(nfkc(text))) == expected
+
+
+def test_ocr_misread_county_is_corrected_with_a_note():
+    # 湘阳县 is no county; 湘阴县 (named correctly in the body) is one character away.
+    text = nfkc("湘阳县人民政府2023年政府信息公开工作年度报告\n2023年,湘阴县人民政府坚持以公开为常态。\n")
+    meta = extract_metadata(text)
+    assert (meta.agency, meta.province, meta.prefecture, meta.county, meta.adcode, meta.level, meta.kind) == (
+        "湘阴县人民政府", "湖南省", "岳阳市", "湘阴县", "430624", "county", "government")
+    assert meta.notes == ("place name 湘阳县 is no real division: read as 湘阴县 (430624), one character differs (OCR)",)
+
+
+def test_ocr_misread_without_evidence_is_left_alone():
+    # Many real counties are one character from 湘阳县 (湘阴县, 湘潭县, 岳阳县...): nothing chosen.
+    meta = extract_metadata(nfkc("湘阳县人民政府2023年政府信息公开工作年度报告\n正文\n"))
+    assert (meta.agency, meta.adcode, meta.province, meta.level, meta.kind, meta.notes) == (
+        "湘阳县人民政府", None, None, None, "government", ())
+
+
+def test_shared_county_name_is_resolved_from_the_text():
+    meta = extract_metadata(nfkc("朝阳区人民政府2021年政府信息公开工作年度报告\n北京市朝阳区坚持依法公开。\n"))
+    assert (meta.province, meta.prefecture, meta.county, meta.adcode) == ("北京市", "北京市", "朝阳区", "110105")
+    assert meta.notes == ("朝阳区 names 2 divisions: chose 110105 from the places the text names",)
+
+
+def test_town_without_county_takes_the_county_the_text_names():
+    meta = extract_metadata(nfkc("文星镇人民政府2022年政府信息公开工作年度报告\n2022年,湘阴县文星镇深化政务公开。\n"))
+    assert (meta.agency, meta.county, meta.adcode, meta.level, meta.kind) == (
+        "文星镇人民政府", "湘阴县", "430624", "township", "government")
+    assert meta.notes == ("the agency's name names no place: jurisdiction 430624 is the one the text names most",)
+
+
+def test_no_title_year_from_statistics_period_not_publication():
+    text = nfkc(
+        "本报告所列数据统计期限自2022年1月1日起至2022年12月31日止。\n"
+        "如对本报告有疑问,请与湘阴县财政局联系。\n发布日期:2023年1月30日\n"
+    )
+    meta = extract_metadata(text)
+    assert (meta.year, meta.published, meta.agency, meta.adcode, meta.kind) == (
+        2022, "2023-01-30", "湘阴县财政局", "430624", "department")
+    assert meta.notes == (
+        "agency read from the body (enquiries), no title names it",
+        "year read from the body (statistics period)",
+    )
+
+
+def test_compiler_sub_unit_is_cut_to_its_body():
+    meta = extract_metadata(nfkc("前言\n本报告由常德市行政审批服务局政务公开领导小组办公室编制。\n"))
+    assert (meta.agency, meta.adcode, meta.level, meta.kind) == ("常德市行政审批服务局", "430700", "prefecture", "department")
+
+
+def test_split_title_takes_the_agency_line_not_the_site_banner():
+    text = nfkc("湘阴县人民政府门户网站\n2023年政府信息公开工作年度报告\n湘阴县人民政府\n")
+    meta = extract_metadata(text)
+    assert (meta.agency, meta.year, meta.adcode, meta.kind, meta.notes) == ("湘阴县人民政府", 2023, "430624", "government", ())
+
+
+def test_web_page_header_gives_publisher_and_date():
+    text = nfkc("索引号: 123 发布机构: 湘阴县财政局 成文日期: 2023-01-20 归档时间: 2024-03-25\n一、总体情况\n")
+    meta = extract_metadata(text)
+    assert (meta.agency, meta.published, meta.year, meta.level) == ("湘阴县财政局", "2023-01-20", None, "county")
+    assert meta.notes == ("agency read from the body (publisher), no title names it",)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n  ", "一、总体情况\n无。\n", "12345"], ids=["empty", "blank", "no_title", "digits"])
+def test_odd_input_gives_empty_metadata(text):
+    assert extract_metadata(text) == Metadata()
+
+
+def test_non_string_input_gives_empty_metadata():
+    assert extract_metadata(None) == Metadata()  # type: ignore[arg-type]
+
+
+def test_metadata_module_has_no_chinese_literals():
+    han = re.compile(r"[\u4e00-\u9fff]")
+    tree = ast.parse((ROOT / "govreports" / "metadata.py").read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    literals = [node.lineno for node in ast.walk(tree)
+                if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and id(node) not in docstrings and han.search(node.value)]
+    assert literals == []
+
+
+def test_importing_the_module_does_not_load_cpca():
+    code = "import sys, govreports.metadata; print('cpca' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"
