@@ -435,6 +435,9 @@ def _settled_cell(code: str, index: int, alignments: list, determined: dict, kin
 
 def _settle_identity_table(rows: dict, identities: tuple, problems: list) -> tuple:
     """Settle table 3 or table 4: place rows, solve the identities, list repairs and losses."""
+    if all(read is not None and len(a) == 1 and a[0].is_direct for _codes, a, read in rows.values()):
+        # Every row printed exactly its cells: nothing to place or repair (the usual report).
+        return {code: _direct_cell(code, slot) for codes, a, _r in rows.values() for code, slot in zip(codes, a[0].slots)}, []
     problems.extend(_row_problems(rows))
     reads = {r: (codes, alignments) for r, (codes, alignments, _read) in rows.items()}
     determined, kinds, _anomalies = _solve_table(reads, identities)

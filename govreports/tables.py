@@ -182,8 +182,10 @@ def read_segments(lines: list) -> list:
             if line.grid and current.labels:
                 current.tokens.append(Token("blank", "", None, line.number, column_index, cell_id))
             continue
-        if _is_label_piece(flat, cell_id):
-            label, values = text, []
+        if text.isdigit() and (len(text) > 2 or not _is_label_piece(flat, cell_id)):
+            label, values = "", (text,)  # the common case, a bare count: skip the general classifier
+        elif _is_label_piece(flat, cell_id):
+            label, values = text, ()
         else:
             label, values = classify_cell(text)
         if label:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 
 from govreports.errors import SchemaError
@@ -122,6 +122,7 @@ class Schema:
         if problems:
             raise SchemaError("schema data is inconsistent:\n- " + "\n- ".join(problems))
 
+    @cache  # noqa: B019 (one Schema per process; its data never changes)
     def cells(self, template: str, table: str | None = None) -> tuple:
         """Return the template's cells in codebook order, optionally for one table."""
         self._require_template(template)
@@ -129,6 +130,7 @@ class Schema:
             c for c in self._cells if c.template == template and (table is None or c.table == table)
         )
 
+    @cache  # noqa: B019 (one Schema per process; its data never changes)
     def codes(self, template: str) -> tuple:
         """Return the template's cell codes in codebook order."""
         return tuple(cell.code for cell in self.cells(template))
@@ -157,10 +159,12 @@ class Schema:
         self._require_template(template)
         return self._identities_by_template[template]
 
+    @cache  # noqa: B019 (one Schema per process; its data never changes)
     def markers(self, template: str) -> tuple:
         """Return label texts printed only on this template (used to recognise it)."""
         return tuple(lab["label"] for lab in self._labels if lab["kind"] == "marker" and lab["template"] == template)
 
+    @cache  # noqa: B019 (one Schema per process; its data never changes)
     def table4_headers(self) -> tuple:
         """Return the header words of table 4 (used to find it)."""
         return tuple(lab["label"] for lab in self._labels if lab["kind"] == "header" and lab["table"] == "table4")
