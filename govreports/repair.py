@@ -386,7 +386,14 @@ def _settle_table2(rows: dict, problems: list) -> dict:
                 problems.append(Problem("table2.row_missing", f"table 2: row {row_code!r} was not found; its cells are null", "warning"))
             continue
         agreed = [_agreed_slot([a.slots[i] for a in alignments]) for i in range(len(codes))]
-        if read is not None and len(read.tokens) < len(codes) and any(s.kind == LOST for s in agreed):
+        if not alignments:
+            problems.append(Problem(
+                "table2.row_unreadable",
+                f"table 2: row {read.label[-20:]!r} prints {len(read.tokens)} value(s) for {len(codes)} cells; "
+                "they cannot be placed and the row is left null",
+                "warning",
+            ))
+        elif read is not None and len(read.tokens) < len(codes) and any(s.kind == LOST for s in agreed):
             agreed = [_slot(t) for t in read.tokens] + [Slot(LOST)] * (len(codes) - len(read.tokens))
             problems.append(Problem(
                 "table2.row_short",
@@ -399,6 +406,8 @@ def _settle_table2(rows: dict, problems: list) -> dict:
 
 
 def _agreed_slot(slots: list) -> Slot:
+    if not slots:
+        return Slot(LOST)
     first = slots[0]
     same = all(s.kind == first.kind and s.value == first.value for s in slots)
     return first if same else Slot(LOST)

@@ -132,3 +132,12 @@ def test_propagate_solves_zero_forcing_and_detects_contradictions():
     solved = propagate(known | {identity.rhs[0]: 0}, set(identity.lhs[4:]), (identity,))
     assert [solved[c] for c in identity.lhs[4:]] == [0, 0]
     assert propagate({c: 1 for c in identity.lhs} | {identity.rhs[0]: 2}, set(), (identity,)) is None
+
+
+def test_table2_row_with_unplaceable_extra_values_is_left_null_with_a_warning():
+    values = consistent_values("2021", seed=7)
+    rows = replace_row(table_rows(values), "行政许可", ["5.5", "/", "6"])
+    report = parse_text(render_rows(rows, "lines"))
+    assert report.values()["table2.licensing.decisions"] is None
+    assert any(p.code == "table2.row_unreadable" and p.severity == "warning" for p in report.errors)
+    assert report.status == "valid"  # table 2 has no identities: a gap there is a warning only
