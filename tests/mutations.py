@@ -58,3 +58,8 @@ def mutate(values: dict, template: str, kind: str, rng: random.Random) -> tuple:
         offset = min(offset, width - 2)
         row[start + offset:start + offset + 2] = [row[start + offset] + row[start + offset + 1]]
     return rows, printed
+
+
+def satisfies_identities(values: dict, template: str) -> bool:
+    """Return True if the values satisfy every identity of the template (the mutation is invisible)."""
+    return all(sum(values[c] for c in i.lhs) == sum(values[c] for c in i.rhs) for i in SCHEMA.identities(template))
