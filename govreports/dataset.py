@@ -78,22 +78,53 @@ def _cache_path(cache_dir: Path, sha256: str) -> Path:
 
 
 def parse_to_dict(path: str) -> dict:
-    """Parse one file and return its JSON-ready dict (a top-level function: it runs in workers)."""
+    """Parse one file and return its JSON-ready dict."""
     return parse(path).to_dict()
 
 
-def iter_parsed(files: list, cache_dir: Path | None, runner: Callable) -> Iterable:
-    """Yield ``(file, report dict or None)`` in the files' order; None for a repeated file.
+@dataclass(frozen=True)
+class FileRows:
+    """What one input file adds to the output tables (made in a worker, written by the main process)."""
+
+    manifest: tuple
+    tables: dict
+    panel: tuple | None
+
+
+def file_rows(file: InputFile, data: dict, corrections: tuple) -> FileRows:
+    """Return a parsed file's rows for every table, its corrections applied."""
+    report = replace(Report.from_dict(data), source=file.source)
+    report = apply_corrections(report, list(corrections))
+    report_id = file.sha256[:16]
+    manifest = _manifest_row(file, report.status, _first_error(report), report_id)
+    if report.status == "failed":
+        return FileRows(manifest, {}, None)
+    return FileRows(manifest, report_rows(report_id, file.source, report), (report_id, panel_summary(report)))
+
+
+def parse_task(file: InputFile, corrections: tuple, keep: bool) -> tuple:
+    """Parse one file in a worker: return ``(report dict if keep else None, FileRows)``."""
+    data = parse_to_dict(file.path)
+    return (data if keep else None), file_rows(file, data, corrections)
+
+
+def iter_parsed(files: list, cache_dir: Path | None, runner: Callable, corrections: list) -> Iterable:
+    """Yield ``(file, FileRows or None)`` in the files' order; None for a repeated file.
 
     Parses only what the cache lacks (in ``runner``'s workers), and stores new parses in it.
     """
+    def cached(file: InputFile) -> Path | None:
+        return _cache_path(cache_dir, file.sha256) if cache_dir else None
+
+    def own(file: InputFile) -> tuple:
+        return tuple(c for c in corrections if c.source == file.source)
+
     seen, todo = set(), []
     for file in files:
-        cached = _cache_path(cache_dir, file.sha256) if cache_dir else None
-        if file.sha256 not in seen and not (cached and cached.exists()):
+        if file.sha256 not in seen and not (cached(file) and cached(file).exists()):
             todo.append(file)
         seen.add(file.sha256)
-    fresh = iter(runner([f.path for f in todo]))
+    fresh = iter(runner([(f, own(f), cache_dir is not None) for f in todo]))
     pending = {f.sha256 for f in todo}
     seen.clear()
     for file in files:
@@ -102,44 +133,48 @@ def iter_parsed(files: list, cache_dir: Path | None, runner: Callable) -> Iterab
             continue
         seen.add(file.sha256)
         if file.sha256 in pending:
-            parsed = next(fresh)
+            data, rows = next(fresh)
             if cache_dir:
-                _write_atomic(_cache_path(cache_dir, file.sha256), json.dumps(parsed, ensure_ascii=False).encode("utf-8"))
+                _write_atomic(cached(file), json.dumps(data, ensure_ascii=False).encode("utf-8"))
         else:
-            parsed = json.loads(_cache_path(cache_dir, file.sha256).read_text(encoding="utf-8"))
-        yield file, parsed
+            rows = file_rows(file, json.loads(cached(file).read_text(encoding="utf-8")), own(file))
+        yield file, rows
+
+
+def _run_task(task: tuple) -> tuple:
+    return parse_task(*task)
 
 
 def local_runner(workers: int) -> Callable:
-    """Return a function parsing paths with ``workers`` processes (in-process for one), in order, lazily."""
+    """Return a function running parse tasks with ``workers`` processes (in-process for one), in order."""
 
-    def run(paths: list) -> Iterable:
-        if workers <= 1 or len(paths) < 2:
-            return map(parse_to_dict, paths)
-        return _pool_map(paths, workers)
+    def run(tasks: list) -> Iterable:
+        if workers <= 1 or len(tasks) < 2:
+            return map(_run_task, tasks)
+        return _pool_map(tasks, workers)
 
     return run
 
 
-def _pool_map(paths: list, workers: int) -> Iterable:
+def _pool_map(tasks: list, workers: int) -> Iterable:
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(parse_to_dict, paths, chunksize=max(1, min(64, len(paths) // (workers * 8))))
+        yield from pool.map(_run_task, tasks, chunksize=max(1, min(32, len(tasks) // (workers * 8))))
 
 
 def dask_runner(workers: int, scheduler: str | None = None) -> Callable:
-    """Return a function parsing paths on Dask (a scheduler address, or a local cluster)."""
+    """Return a function running parse tasks on Dask (a scheduler address, or a local cluster)."""
 
-    def run(paths: list) -> Iterable:
-        if not paths:
+    def run(tasks: list) -> Iterable:
+        if not tasks:
             return []
         from dask.distributed import Client, LocalCluster
 
         if scheduler:
             with Client(scheduler) as client:
-                return client.gather(client.map(parse_to_dict, paths, pure=False))
+                return client.gather(client.map(_run_task, tasks, pure=False))
         with LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
-            return client.gather(client.map(parse_to_dict, paths, pure=False))
+            return client.gather(client.map(_run_task, tasks, pure=False))
 
     return run
 
@@ -177,24 +212,20 @@ def _sum_cells(cells: dict, codes: list):
     return sum(cells[c].value or 0 for c in codes)
 
 
+# Rows are tuples in the order of TABLE_COLUMNS: a large build writes hundreds of millions.
+
+
 def _cell_rows(report_id: str, report: Report) -> list:
-    rows = []
-    for cell in report.cells:
-        table, row_code, column_code = cell.code.split(".")
-        rows.append({"report_id": report_id, "code": cell.code, "table": table, "row_code": row_code,
-                     "column_code": column_code, "value": cell.value, "value_status": cell.status})
-    return rows
+    return [(report_id, cell.code, *cell.code.split("."), cell.value, cell.status) for cell in report.cells]
 
 
 def _check_rows(report_id: str, checks: Iterable) -> list:
-    return [{"report_id": report_id, "identity": c.identity, "scope": c.scope, "lhs": " + ".join(c.lhs),
-             "rhs": " + ".join(c.rhs), "lhs_value": c.lhs_value, "rhs_value": c.rhs_value, "passed": c.passed}
-            for c in checks]
+    return [(report_id, c.identity, c.scope, " + ".join(c.lhs), " + ".join(c.rhs), c.lhs_value, c.rhs_value,
+             c.passed) for c in checks]
 
 
 def _repair_rows(report_id: str, report: Report) -> list:
-    return [{"report_id": report_id, "code": r.code, "value": r.value, "kind_of_repair": r.kind, "evidence": r.evidence}
-            for r in report.repairs]
+    return [(report_id, r.code, r.value, r.kind, r.evidence) for r in report.repairs]
 
 
 def _first_error(report: Report) -> str | None:
@@ -202,18 +233,22 @@ def _first_error(report: Report) -> str | None:
     return errors[0] if errors else None
 
 
+def _as_tuple(table: str, row: dict) -> tuple:
+    return tuple(row[c] for c in TABLE_COLUMNS[table])
+
+
 def report_rows(report_id: str, source: str, report: Report) -> dict:
     """Return ``{table: rows}`` for one parsed (not failed) report."""
     return {
-        "reports": [_report_row(report_id, source, report)],
+        "reports": [_as_tuple("reports", _report_row(report_id, source, report))],
         "cells": _cell_rows(report_id, report),
         "checks": _check_rows(report_id, report.checks + report.narrative_checks),
         "repairs": _repair_rows(report_id, report),
     }
 
 
-def stream_tables(parsed: Iterable, corrections: list, writers: dict, progress: Callable | None = None) -> dict:
-    """Write every parsed file's rows to ``writers``; return the manifest counts.
+def stream_tables(parsed: Iterable, writers: dict, progress: Callable | None = None) -> dict:
+    """Write every file's rows to ``writers``; return the manifest counts.
 
     Only a small summary per report is kept in memory (for the cross-year panel checks), so
     memory stays bounded however large the corpus.
@@ -221,20 +256,18 @@ def stream_tables(parsed: Iterable, corrections: list, writers: dict, progress: 
     counts: dict = {}
     panel = []
     first_source: dict = {}
-    for file, data in parsed:
-        if data is None:
-            row = _manifest_row(file, "duplicate", f"same bytes as {first_source[file.sha256]}", None)
+    for file, rows in parsed:
+        if rows is None:
+            manifest = _manifest_row(file, "duplicate", f"same bytes as {first_source[file.sha256]}", None)
         else:
             first_source[file.sha256] = file.source
-            report = replace(Report.from_dict(data), source=file.source)
-            report = apply_corrections(report, [c for c in corrections if c.source == file.source])
-            row = _manifest_row(file, report.status, _first_error(report), file.sha256[:16])
-            if report.status != "failed":
-                for table, rows in report_rows(file.sha256[:16], file.source, report).items():
-                    writers[table].write(rows)
-                panel.append((file.sha256[:16], panel_summary(report)))
-        writers["manifest"].write([row])
-        counts[row["manifest_status"]] = counts.get(row["manifest_status"], 0) + 1
+            manifest = rows.manifest
+            for table, table_rows in rows.tables.items():
+                writers[table].write(table_rows)
+            if rows.panel:
+                panel.append(rows.panel)
+        writers["manifest"].write([manifest])
+        counts[manifest[4]] = counts.get(manifest[4], 0) + 1
         if progress:
             progress(sum(counts.values()))
     for report_id, checks in panel_checks(panel):
@@ -242,23 +275,21 @@ def stream_tables(parsed: Iterable, corrections: list, writers: dict, progress: 
     return counts
 
 
-def _manifest_row(file: InputFile, status: str, reason: str | None, report_id: str | None) -> dict:
-    return {"source": file.source, "sha256": file.sha256, "size_bytes": file.size_bytes, "format": file.format,
-            "manifest_status": status, "reason": reason, "report_id": report_id, "parser_version": __version__}
+def _manifest_row(file: InputFile, status: str, reason: str | None, report_id: str | None) -> tuple:
+    return (file.source, file.sha256, file.size_bytes, file.format, status, reason, report_id, __version__)
 
 
 # ----------------------------------------------------------------------------------------
 # Writing
 
 
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _csv_value(value):
+    """Return a value as CSV writes it: booleans lowercase (None is written empty by csv itself)."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return value
 
 
 class TableWriter:
@@ -280,11 +311,14 @@ class TableWriter:
         self._parquet = pq.ParquetWriter(folder / f"{name}.parquet", self.schema, compression="zstd",
                                          write_statistics=False)
         self._buffer: list = []
+        self._booleans = any(f.type == pa.bool_() for f in self.schema)
 
     def write(self, rows: list) -> None:
-        """Append rows (dicts keyed by column name)."""
-        for row in rows:
-            self._csv.writerow([_csv_value(row.get(c)) for c in self.columns])
+        """Append rows (tuples in the table's column order)."""
+        if self._booleans:
+            self._csv.writerows([tuple(map(_csv_value, row)) for row in rows])
+        else:
+            self._csv.writerows(rows)
         self._buffer.extend(rows)
         if len(self._buffer) >= self.BATCH_ROWS:
             self._flush()
@@ -294,8 +328,8 @@ class TableWriter:
 
         if not self._buffer:
             return
-        columns = {f.name: [_arrow_value(row.get(f.name), f.type) for row in self._buffer] for f in self.schema}
-        self._parquet.write_table(pa.Table.from_pydict(columns, schema=self.schema))
+        columns = [pa.array(values, type=f.type) for values, f in zip(zip(*self._buffer), self.schema)]
+        self._parquet.write_table(pa.Table.from_arrays(columns, schema=self.schema))
         self._buffer = []
 
     def close(self) -> None:
@@ -303,16 +337,6 @@ class TableWriter:
         self._flush()
         self._parquet.close()
         self._csv_handle.close()
-
-
-def _arrow_value(value, arrow_type):
-    import pyarrow as pa
-
-    if value is None:
-        return None
-    if arrow_type == pa.float64():
-        return float(value)
-    return value
 
 
 def _field_key(table: str, column: str) -> str:
@@ -401,8 +425,8 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
     try:
         writers = {name: TableWriter(name, staging) for name in TABLES}
         try:
-            parsed = iter_parsed(files, Path(cache_dir) if cache_dir else None, runner)
-            counts = stream_tables(parsed, corrections, writers,
+            parsed = iter_parsed(files, Path(cache_dir) if cache_dir else None, runner, corrections)
+            counts = stream_tables(parsed, writers,
                                    (lambda done: progress(done, len(files))) if progress else None)
         finally:
             for writer in writers.values():

@@ -72,15 +72,14 @@ def test_build_is_deterministic(raw, tmp_path):
 
 def test_unchanged_inputs_are_not_parsed_again(raw, tmp_path, monkeypatch):
     build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
-    calls = []
-    monkeypatch.setattr(dataset, "parse_to_dict", lambda path: calls.append(path) or {})
     (raw / "new.txt").write_text("政府信息公开\n没有表格", encoding="utf-8")
-    monkeypatch.undo()
     counted = []
     original = dataset.parse_to_dict
     monkeypatch.setattr(dataset, "parse_to_dict", lambda path: counted.append(path) or original(path))
     build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
     assert [p.rsplit("/", 1)[1] for p in counted] == ["new.txt"]
+    manifest = {r["source"]: r["manifest_status"] for r in read_csv(tmp_path / "out" / "manifest.csv")}
+    assert manifest["new.txt"] == "failed" and manifest["003_7d12747508f9e08c.txt"] == "valid"
 
 
 def test_corrections_are_applied_and_recorded(raw, tmp_path):
