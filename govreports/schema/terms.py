@@ -39,7 +39,7 @@ VALUE_UNITS = ("件", "万元", "元", "项", "个", "条", "次", "人次", "�
 # Each pattern's group 1 is the number; the key names the table-3 figure it should equal.
 NARRATIVE_PATTERNS = {
     "applications_received": (
-        r"(?:共|累计|全年|本年度?)?(?:收到|受理|接收|新收)[^。;；,，\d]{0,14}?申请[^。;；,，\d]{0,4}?(\d+)\s*(?:件|个|次|份|条)",
+        r"(?:收到|受理|接收|新收)[^。;；,，\d]{0,14}?申请[^。;；,，\d]{0,4}?(\d+)\s*(?:件|个|次|份|条)",
         r"(?:收到|受理)依申请公开(?:件|申请)?(\d+)\s*(?:件|个|次|份)",
     ),
 }
