@@ -1,9 +1,11 @@
 """Every layout converters produce gives the same cells: the template's values, exactly."""
 
+from pathlib import Path
+
 import pytest
 from synth import consistent_values, render
 
-from govreports import parse_text
+from govreports import parse, parse_text
 
 LAYOUTS = ["lines", "pipes", "tabs", "markdown", "spaces", "vertical"]
 
@@ -38,3 +40,23 @@ def test_template_2019_is_recognised_from_its_own_labels_not_the_year():
     report = parse_text(render(values, "lines", "2019", title="某某县人民政府2021年政府信息公开工作年度报告"))
     assert report.template == "2019"
     assert report.values()["table2.procurement.projects"] == values["table2.procurement.projects"]
+
+
+LAYOUT_FIXTURES = Path(__file__).resolve().parents[1] / "data" / "layouts"
+
+
+def test_pdftotext_layout_with_wrapped_labels_centred_group_labels_and_page_markers():
+    """A `pdftotext -layout` rendering: columns apart by runs of spaces, labels wrapped onto the next
+    line, the 表三 group labels printed between rows, a page marker inside the table."""
+    report = parse(LAYOUT_FIXTURES / "pdftotext_layout_2022.txt")
+    values = report.values()
+    assert report.status == "valid"
+    assert [values[f"table3.{row}.total"] for row in ("new_received", "carried_over", "granted", "partially_granted",
+                                                       "denied_third_party_rights", "unavailable_not_held",
+                                                       "not_processed_duplicate", "total_handled", "carried_forward")] == [
+        16, 1, 11, 1, 1, 2, 1, 16, 1]
+    assert values["table3.not_processed_duplicate.commercial_enterprise"] == 1
+    assert [values[f"table2.normative_documents.{c}"] for c in ("issued", "repealed", "in_force")] == [2, 1, 15]
+    assert values["table2.licensing.decisions"] == 356
+    assert values["table4.reconsideration.upheld"] == 1 and values["table4.reconsideration.total"] == 1
+    assert (report.metadata.agency, report.metadata.year) == ("某某市生态环境局", 2022)
