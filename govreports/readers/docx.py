@@ -29,7 +29,8 @@ _RUN_TEXT = etree.XPath("(.//w:r/w:t | .//w:r/w:tab | .//w:r/w:br | .//w:r/w:cr)
 _CELLS = etree.XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc", namespaces=NS)
 _ROWS = etree.XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr", namespaces=NS)
 _SPAN = etree.XPath("./w:tcPr/w:gridSpan/@w:val", namespaces=NS)
-_VMERGE = etree.XPath("./w:tcPr/w:vMerge", namespaces=NS)
+# vMerge: a vertical merge; hMerge: the horizontal merge of old Word and WPS files (not gridSpan).
+_MERGES = etree.XPath("./w:tcPr/w:vMerge | ./w:tcPr/w:hMerge", namespaces=NS)
 _GRID_BEFORE = etree.XPath("./w:trPr/w:gridBefore/@w:val", namespaces=NS)
 _CONTAINERS = {f"{{{W}}}sdt", f"{{{W}}}sdtContent", f"{{{W}}}customXml", f"{{{W}}}smartTag"}
 DOC_TOOL_TIMEOUT = 60
@@ -91,12 +92,15 @@ def table_rows(table) -> tuple:
         row: list = [SPANNED] * before
         for tc in _CELLS(tr):
             span = _int(_SPAN(tc), 1)
-            merge = _VMERGE(tc)
-            continues = bool(merge) and merge[0].get(f"{{{W}}}val", "continue") == "continue"
-            text = SPANNED if continues else cell_text(tc)
+            text = SPANNED if continues_merge(tc) else cell_text(tc)
             row.extend([text] + [SPANNED] * (span - 1))
         rows.append(row)
     return pad_rows(rows)
+
+
+def continues_merge(tc) -> bool:
+    """Return True for a cell that continues a merge (``vMerge``/``hMerge`` without ``restart``)."""
+    return any(merge.get(f"{{{W}}}val", "continue") == "continue" for merge in _MERGES(tc))
 
 
 def cell_text(tc) -> str:

@@ -25,7 +25,8 @@ _XML_DECLARED = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_:.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # A DOCTYPE's internal subset is where entities are declared: it is never content, so it goes.
 _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
-_GB_ALIASES = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "csgb2312", "cp936", "ms936", "euc-cn", "hz-gb-2312"}
+_GB_ALIASES = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "csgb2312", "cp936", "ms936", "euc-cn"}
+_SINGLE_BYTE = ("latin", "iso8859", "cp125", "ascii", "us-ascii", "mac-roman", "cp437")
 
 JUNK_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "footer", "aside", "form", "button",
                        "select", "iframe", "object", "embed", "svg", "canvas", "audio", "video", "map", "head"})
@@ -43,8 +44,9 @@ def detect_encoding(data: bytes, source: str, encoding: str | None = None) -> tu
     """Decode an HTML page's bytes; return ``(text, encoding)``.
 
     The order: a forced ``encoding``; a byte-order mark; the page's declared charset if it
-    decodes the bytes; UTF-8; charset-normalizer. GB2312 and GBK are read as GB18030, their
-    superset, because pages declaring them often carry characters only GB18030 has.
+    decodes the bytes and is plausible (see :func:`_trust_declared`); UTF-8; charset-normalizer.
+    GB2312 and GBK are read as GB18030, their superset, because pages declaring them often
+    carry characters only GB18030 has.
 
     Raises:
         SourceError: no encoding decodes the page.
@@ -52,13 +54,11 @@ def detect_encoding(data: bytes, source: str, encoding: str | None = None) -> tu
     if encoding or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return decode_text(data, source, encoding)
     declared = _declared_charset(data)
-    if declared:
+    if declared and _trust_declared(data, declared):
         try:
-            text = data.decode(declared)
+            return data.decode(declared), declared
         except UnicodeDecodeError:
             pass
-        else:
-            return _prefer_utf8(data, text, declared)
     return decode_text(data, source)
 
 
@@ -72,23 +72,28 @@ def _declared_charset(data: bytes) -> str | None:
     if name in _GB_ALIASES:
         return "gb18030"
     try:
-        return codecs.lookup(name).name
+        name = codecs.lookup(name).name
     except LookupError:
         return None
+    # A page read as text cannot be UTF-16/32 without a byte-order mark: browsers read it as UTF-8.
+    return "utf-8" if name.startswith(("utf-16", "utf-32")) else name
 
 
-def _prefer_utf8(data: bytes, text: str, declared: str) -> tuple:
-    """Return UTF-8 text for a page declared otherwise whose bytes are valid, non-ASCII UTF-8.
+def _trust_declared(data: bytes, declared: str) -> bool:
+    """Return False when the bytes contradict the declared charset.
 
-    Pages re-saved as UTF-8 keep their old ``charset=gb2312``; GB18030 decodes almost any
-    bytes, so only UTF-8 validity tells the truth (GBK text is almost never valid UTF-8).
+    Pages re-saved as UTF-8 keep their old ``charset=gb2312``, and GB18030 decodes almost any
+    bytes, so valid non-ASCII UTF-8 wins over a declaration (GBK text is almost never valid
+    UTF-8). A Western single-byte charset also decodes anything: with non-ASCII bytes in a
+    Chinese report it is a wrong declaration, so the bytes are detected instead.
     """
-    if declared.replace("_", "-") in ("utf-8", "utf8") or data.isascii():
-        return text, declared
+    if declared == "utf-8" or data.isascii():
+        return True
     try:
-        return data.decode("utf-8"), "utf-8"
+        data.decode("utf-8")
     except UnicodeDecodeError:
-        return text, declared
+        return not declared.startswith(_SINGLE_BYTE)
+    return False
 
 
 def parse_html(text: str, source: str):
@@ -109,7 +114,7 @@ def read_html(data: bytes, source: str, encoding: str | None = None) -> tuple:
     """Read an HTML page; return ``(blocks, encoding)``.
 
     Raises:
-        SourceError: the page cannot be decoded or parsed, or holds no text.
+        SourceError: the page cannot be decoded or parsed.
     """
     text, used = detect_encoding(data, source, encoding)
     root = parse_html(text, source)
@@ -226,24 +231,31 @@ class _BlockBuilder:
                     self.current.append(element.tail or "")
 
     def _start(self, walker, element, tag: str) -> None:
+        """Handle an element's start: skip junk, take a data table or a <pre> whole, else open a line."""
         if not tag or is_junk(element):
             walker.skip_subtree()
-            return
-        if tag == "table" and not is_layout_table(element):
-            caption = element.find("caption")
-            if caption is not None:
-                self.add_line(caption.text_content())
-            self.add_table(table_rows(element))
+        elif tag == "table" and not is_layout_table(element):
+            self._take_table(element)
             walker.skip_subtree()
-            return
-        if tag == "pre":  # a text report pasted into a page: keep its lines, tabs and aligned columns
-            self.end_line()
-            self.lines.extend(line.rstrip() for line in element.text_content().splitlines() if line.strip())
+        elif tag == "pre":
+            self._take_pre(element)
             walker.skip_subtree()
-            return
-        if tag in BLOCK_TAGS:
-            self.end_line()
-        self.current.append(element.text or "")
+        else:
+            if tag in BLOCK_TAGS:
+                self.end_line()
+            self.current.append(element.text or "")
+
+    def _take_table(self, table) -> None:
+        """Add a data table (after its caption, if it has one)."""
+        caption = table.find("caption")
+        if caption is not None:
+            self.add_line(caption.text_content())
+        self.add_table(table_rows(table))
+
+    def _take_pre(self, pre) -> None:
+        """Add preformatted text line by line, tabs and aligned columns kept (a text report pasted in a page)."""
+        self.end_line()
+        self.lines.extend(line.rstrip() for line in pre.text_content().splitlines() if line.strip())
 
     def finish(self) -> tuple:
         """Return the blocks collected so far, text merged."""

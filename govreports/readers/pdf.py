@@ -12,6 +12,7 @@ the page break split in two put back together.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass
 
@@ -28,6 +29,10 @@ MIN_TEXT_TABLE_ROWS = 3  # unruled "tables" need this many rows holding two numb
 _NUMBER = re.compile(r"^[+-]?[\d,]+(?:\.\d+)?$")
 _WRAP = re.compile(r"(?<=[A-Za-z])\n(?=[A-Za-z])")
 
+# pdfminer logs a warning for every operator it cannot parse in a damaged file (thousands per
+# report in a batch); what matters reaches the user as the report's status and errors.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
 
 @dataclass
 class Item:
@@ -43,18 +48,33 @@ def read_pdf(data: bytes, source: str, encoding: str | None = None) -> tuple:
     """Read a PDF; return ``(blocks, None)`` (``encoding`` is ignored: PDFs carry their own).
 
     Raises:
-        SourceError: the PDF is encrypted, broken or truncated, or has no text layer (scanned).
+        SourceError: the PDF is encrypted, broken or truncated, or has no usable text layer
+            (scanned, or fonts without a Unicode map).
     """
     import pdfplumber
 
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [(page_items(page), page.height) for page in pdf.pages]
+            pages, chars, unmapped = read_pages(pdf)
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds; each means "unreadable"
         raise SourceError(f"{source}: unreadable PDF: {_reason(exc)}") from exc
-    if not any(items for items, _height in pages):
+    if not chars:
         raise SourceError(f"{source}: no text layer: OCR it first (a scanned PDF has images, not characters)")
+    if unmapped > chars / 2:
+        raise SourceError(f"{source}: no usable text layer: {unmapped} of {chars} characters are glyph ids "
+                          "(fonts without a Unicode map): OCR it first")
     return merge_text_blocks(join_pages(drop_furniture(pages))), None
+
+
+def read_pages(pdf) -> tuple:
+    """Return ``([(items, page height)], characters, characters without Unicode)`` for every page."""
+    pages, chars, unmapped = [], 0, 0
+    for page in pdf.pages:
+        chars += len(page.chars)
+        unmapped += sum(1 for char in page.chars if char["text"].startswith("(cid:"))
+        pages.append((page_items(page), page.height))
+        page.close()  # drop the page's parsed objects: a long PDF would otherwise stay in memory whole
+    return pages, chars, unmapped
 
 
 def _reason(exc: Exception) -> str:
@@ -85,10 +105,14 @@ def page_items(page) -> list:
 
 
 def text_tables(page) -> list:
-    """Return ``(table, rows)`` for the unruled tables the text strategy finds that hold rows of numbers."""
+    """Return ``(table, rows)`` for the unruled tables the text strategy finds that hold rows of numbers.
+
+    Without ruling an empty position is not a printed blank cell, only a gap between words:
+    it becomes None (no cell), and rows of nothing but gaps are dropped.
+    """
     kept = []
     for table in page.find_tables(TEXT):
-        rows = table.extract()
+        rows = [[cell or None for cell in row] for row in table.extract() if any(row)]
         numeric = sum(1 for row in rows if sum(1 for c in row if c and _NUMBER.match(c.strip())) >= 2)
         if numeric >= MIN_TEXT_TABLE_ROWS:
             kept.append((table, rows))
@@ -126,6 +150,7 @@ def drop_furniture(pages: list) -> list:
 
 
 def _is_furniture(item: Item, height: float, counts: dict) -> bool:
+    """Return True for a page marker, a page number at the foot, or a line repeated in the margins."""
     if not item.text:
         return False
     if is_page_marker(item.text) or (item.text.strip().isdigit() and item.top > height * (1 - MARGIN_SHARE)):
@@ -134,6 +159,7 @@ def _is_furniture(item: Item, height: float, counts: dict) -> bool:
 
 
 def _in_margin(item: Item, height: float) -> bool:
+    """Return True for a text line in the page's top or bottom margin."""
     return bool(item.text) and (item.bottom < height * MARGIN_SHARE or item.top > height * (1 - MARGIN_SHARE))
 
 
@@ -162,7 +188,8 @@ def join_pages(pages: list) -> list:
     return blocks
 
 
-def _width(rows: tuple) -> int:
+def _width(rows) -> int:
+    """Return a grid's number of columns (0 for an empty grid)."""
     return len(rows[0]) if rows else 0
 
 
@@ -179,6 +206,7 @@ def continue_table(first: tuple, more: tuple) -> tuple:
 
 
 def _same_row(a: tuple, b: tuple) -> bool:
+    """Return True when two rows print the same cells (spaces aside): a header repeated overleaf."""
     return [None if c is None else c.replace(" ", "") for c in a] == [None if c is None else c.replace(" ", "") for c in b]
 
 

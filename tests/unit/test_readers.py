@@ -25,7 +25,7 @@ MANIFEST = json.loads((RENDERINGS / "MANIFEST.json").read_text(encoding="utf-8")
 def _key(spec: dict) -> dict:
     if "truth" in spec:
         return json.loads((TRUTH / spec["truth"]).read_text(encoding="utf-8"))
-    return {"cells": spec["cells"], "blank": spec.get("blank", [])}
+    return spec
 
 
 # ---------------------------------------------------------------- every rendering, every cell
@@ -41,6 +41,8 @@ def test_rendering_gives_the_answer_keys_cells(name):
     assert wrong == {}
     assert [code for code in key.get("blank", []) if values.get(code) is not None] == []
     assert report.status == spec["status"], report.errors
+    for field in ("agency", "year"):
+        assert getattr(report.metadata, field) in [key[field]] + key.get(field + "_accept", []), field
 
 
 @pytest.mark.parametrize("name, fmt, encoding", [
@@ -130,13 +132,20 @@ def test_gbk_page_without_a_declared_charset_is_detected(tmp_path):
     assert document.blocks[1].rows == (("行政许可", "12"),)
 
 
-def test_page_declared_gb2312_but_saved_as_utf8_is_read_as_utf8(tmp_path):
+@pytest.mark.parametrize("declared, codec, expected", [
+    pytest.param("gb2312", "utf-8", "utf-8", id="declared gb2312, re-saved as utf-8"),
+    pytest.param("iso-8859-1", "gbk", "gb18030", id="declared latin-1, really gbk"),
+    pytest.param("utf-16", "utf-8", "utf-8", id="declared utf-16 without byte-order mark"),
+    pytest.param("utf-8", "gbk", "gb18030", id="declared utf-8, really gbk"),
+    pytest.param("GBK", "gbk", "gb18030", id="declared gbk"),
+])
+def test_a_declared_charset_the_bytes_contradict_is_not_trusted(tmp_path, declared, codec, expected):
+    text = "湘阴县人民政府2023年政府信息公开工作年度报告,全年收到政府信息公开申请71件,均已按时答复。"
     path = tmp_path / "page.html"
-    path.write_bytes('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>'
-                     "<body><p>政府信息公开工作年度报告</p></body></html>".encode())
+    path.write_bytes(f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={declared}"></head>'
+                     f"<body><p>{text}</p></body></html>".encode(codec))
     document = read_document(path)
-    assert document.encoding == "utf-8"
-    assert "政府信息公开工作年度报告" in document.text
+    assert (document.encoding, document.text.strip()) == (expected, text)
 
 
 def test_external_entities_are_never_resolved(tmp_path):
@@ -201,6 +210,25 @@ def test_legacy_doc_without_a_converter_fails_with_the_fix(tmp_path, monkeypatch
     assert "legacy Word .doc: convert it to .docx or text first" in report.errors[0].message
 
 
+def test_docx_legacy_horizontal_merge_is_expanded(tmp_path):
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    for (r, c), text in {(0, 0): "A", (0, 1): "B", (1, 0): "C", (1, 1): "1", (1, 2): "2"}.items():
+        table.cell(r, c).text = text
+    for c, value in ((1, "restart"), (2, None)):  # B hMerge-spans columns 1-2, as WPS writes it
+        merge = OxmlElement("w:hMerge")
+        if value:
+            merge.set(qn("w:val"), value)
+        table.cell(0, c)._tc.get_or_add_tcPr().append(merge)
+    path = tmp_path / "hmerge.docx"
+    document.save(path)
+    assert read_document(path).blocks[0].rows == (("A", "B", SPANNED), ("C", "1", "2"))
+
+
 def _fake_tool(directory: Path, name: str, script: str) -> None:
     tool = directory / name
     tool.write_text("#!/bin/sh\n" + script + "\n", encoding="utf-8")
@@ -250,6 +278,15 @@ def test_scanned_pdf_without_text_layer_fails(tmp_path):
     report = parse(path)
     assert report.status == "failed"
     assert "no text layer: OCR it first" in report.errors[0].message
+
+
+def test_pdf_whose_fonts_have_no_unicode_map_fails(monkeypatch):
+    import govreports.readers.pdf as pdf_reader
+
+    monkeypatch.setattr(pdf_reader, "read_pages", lambda pdf: ([([], 842.0)], 900, 850))  # "(cid:1234)" glyphs
+    report = parse(RENDERINGS / "synth_pagebreak_2021.pdf")
+    assert report.status == "failed"
+    assert "no usable text layer: 850 of 900 characters are glyph ids" in report.errors[0].message
 
 
 def test_truncated_pdf_fails_with_the_reason(tmp_path):
