@@ -36,6 +36,8 @@ _SECTION_END = re.compile(SECTION_END_PATTERN)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 MIN_LABEL_SCORE = 0.6
+MIN_CUT_LABEL = 7  # characters of a wrapped label's first line that identify its row
+CUT_LABEL_SCORE = 0.8
 EXACT_ONLY_LENGTH = 3  # labels this short must match exactly: fuzzy matches would be noise
 TABLE4_MIN_HEADER_SHARE = 0.5
 
@@ -227,10 +229,19 @@ def exact_label_match(tail: str, labels: tuple) -> bool:
     return any(key in tail[-window:] for key, window, _chars in _label_keys(labels))
 
 
+def _cut_label_score(tail: str, key: str) -> float:
+    """Score a label printed only up to a line wrap: the text ends with the label's first part."""
+    for length in range(len(key) - 1, MIN_CUT_LABEL - 1, -1):
+        if tail.endswith(key[:length]):
+            return max(CUT_LABEL_SCORE, length / len(key))
+    return 0.0
+
+
 def label_score(tail: str, labels: tuple) -> float:
     """Score how well the end of a segment's label text (its key) matches a row's labels (0..1).
 
-    A label printed whole scores 1; otherwise the share of the label's characters found near
+    A label printed whole scores 1; a label cut by a line wrap (the rest printed after the
+    values) scores by the share printed; otherwise the share of the label's characters found near
     the end of the text (OCR garbles characters but rarely all of them).
     """
     if exact_label_match(tail, labels):
@@ -238,7 +249,7 @@ def label_score(tail: str, labels: tuple) -> float:
     best = 0.0
     for key, window, chars in _label_keys(labels):
         if len(key) > EXACT_ONLY_LENGTH:
-            best = max(best, len(chars.intersection(tail[-window:])) / len(chars))
+            best = max(best, len(chars.intersection(tail[-window:])) / len(chars), _cut_label_score(tail, key))
     return best
 
 

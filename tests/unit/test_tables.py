@@ -56,3 +56,8 @@ def test_values_are_bound_to_labels_not_to_a_stream_of_numbers():
 ])
 def test_units_printed_in_value_cells_are_dropped(text, expected):
     assert classify_cell(text) == expected
+
+
+def test_label_cut_by_a_line_wrap_still_names_its_row():
+    assert label_score("请5要求行政机关确认或重", ("5.要求行政机关确认或重新出具已获取信息",)) >= 0.6
+    assert label_score("其他法律", ("2.其他法律行政法规禁止公开",)) == 0.0  # too short a first part to tell
