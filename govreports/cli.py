@@ -99,6 +99,26 @@ def schema_command(template, fmt):
     writer.writerows(rows)
 
 
+@cli.command(name="fetch")
+@click.argument("url_list", type=click.Path(dir_okay=False))
+@click.option("--raw", "raw_dir", default="data/raw", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to download into; SOURCES.csv there records every attempt.")
+@click.option("--delay", type=float, default=1.0, show_default=True, help="Seconds between requests.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before a request times out.")
+@click.option("--retries", type=int, default=3, show_default=True, help="Retries with exponential back-off.")
+@click.option("--max-bytes", type=int, default=50 * 1024 * 1024, show_default=True, help="Size cap per file.")
+def fetch_command(url_list, raw_dir, delay, timeout, retries, max_bytes):
+    """Download the reports listed in URL_LIST (a CSV with a url column) into the raw folder."""
+    from govreports.fetch import FetchPolicy, fetch_all, read_fetch_list
+
+    policy = FetchPolicy(delay=delay, timeout=timeout, retries=retries, max_bytes=max_bytes)
+    results = fetch_all(read_fetch_list(url_list), raw_dir, policy)
+    for result in results:
+        click.echo(f"{result.fetch_status}\t{result.url}\t{result.file or result.reason}")
+    if any(r.fetch_status == "failed" for r in results):
+        raise SystemExit(1)
+
+
 @cli.command(name="build")
 @click.argument("raw_dir", default="data/raw", type=click.Path(file_okay=False))
 @click.option("--out", "out_dir", default="data/processed", show_default=True, type=click.Path(file_okay=False),
