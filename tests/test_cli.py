@@ -17,8 +17,8 @@ def run(*args):
 def test_parse_json_prints_one_object_per_report():
     result = run("parse", SEED, str(RAW / "000_9ead0039b57e9f32.txt"), "--format", "json")
     assert result.exit_code == 0
-    lines = [json.loads(l) for l in result.output.splitlines()]
-    assert [l["source"] for l in lines] == ["003_7d12747508f9e08c.txt", "000_9ead0039b57e9f32.txt"]
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["source"] for line in lines] == ["003_7d12747508f9e08c.txt", "000_9ead0039b57e9f32.txt"]
     assert lines[0]["cells"]["table3.granted.total"] == 64
     assert lines[0]["status"] == "valid"
     assert set(lines[0]) >= {"source", "status", "template", "year", "agency", "published", "province", "prefecture",

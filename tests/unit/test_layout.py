@@ -36,4 +36,4 @@ def test_normalise_folds_full_width_and_converts_traditional():
 
 def test_split_lines_numbers_lines_of_the_normalised_text():
     lines = split_lines("a\n\n— 2 —\nb |\n")
-    assert [(l.number, l.cells) for l in lines] == [(1, ("a",)), (4, ("b",))]
+    assert [(line.number, line.cells) for line in lines] == [(1, ("a",)), (4, ("b",))]
