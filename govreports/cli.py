@@ -131,13 +131,15 @@ def fetch_command(url_list, raw_dir, delay, timeout, retries, max_bytes):
               help="Parse cache keyed by file hash and parser version ('' to disable).")
 @click.option("--corrections", "corrections_path", default="data/corrections.csv", show_default=True,
               type=click.Path(dir_okay=False), help="Manual corrections applied in the build.")
-def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corrections_path):
+@click.option("--file-timeout", type=float, default=120.0, show_default=True,
+              help="Seconds one file may take to parse before it is recorded as failed (0: no limit).")
+def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corrections_path, file_timeout):
     """Build the processed dataset (reports, cells, checks, repairs, manifest) from RAW_DIR."""
     from govreports.dataset import build_dataset
 
     result = build_dataset(raw_dir, out_dir, workers=workers, engine=engine, scheduler=scheduler,
                            cache_dir=cache_dir or None, corrections_path=corrections_path,
-                           progress=_progress_printer() if sys.stderr.isatty() else None)
+                           progress=_progress_printer() if sys.stderr.isatty() else None, file_timeout=file_timeout)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(result.counts.items()))
     click.echo(f"{result.out_dir}: {result.reports} reports ({counts})")
 

@@ -16,7 +16,9 @@ import json
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from govreports import __version__
 from govreports.corrections import apply_corrections, read_corrections
-from govreports.errors import GovReportsError
+from govreports.errors import GovReportsError, Problem
 from govreports.panel import panel_checks, panel_summary
 from govreports.parse import parse
 from govreports.records import Report
@@ -102,13 +104,38 @@ def file_rows(file: InputFile, data: dict, corrections: tuple) -> FileRows:
     return FileRows(manifest, report_rows(report_id, file.source, report), (report_id, panel_summary(report)))
 
 
-def parse_task(file: InputFile, corrections: tuple, keep: bool) -> tuple:
+class FileTimeout(Exception):
+    """Raised inside a worker when one file takes longer than the build's per-file limit."""
+
+
+def _on_alarm(signum, frame):
+    raise FileTimeout
+
+
+def parse_within(path: str, seconds: float) -> dict:
+    """Parse one file, giving up after ``seconds`` (a pathological PDF must not stall a build)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        return parse_to_dict(path)
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return parse_to_dict(path)
+    except FileTimeout:
+        message = f"{Path(path).name}: took longer than {seconds:g} s to parse; skipped (raise --file-timeout)"
+        return Report(Path(path).name, "failed", errors=(Problem("source.timeout", message),)).to_dict()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def parse_task(file: InputFile, corrections: tuple, keep: bool, seconds: float = 0) -> tuple:
     """Parse one file in a worker: return ``(report dict if keep else None, FileRows)``."""
-    data = parse_to_dict(file.path)
+    data = parse_within(file.path, seconds)
     return (data if keep else None), file_rows(file, data, corrections)
 
 
-def iter_parsed(files: list, cache_dir: Path | None, runner: Callable, corrections: list) -> Iterable:
+def iter_parsed(files: list, cache_dir: Path | None, runner: Callable, corrections: list,
+                file_timeout: float = 0) -> Iterable:
     """Yield ``(file, FileRows or None)`` in the files' order; None for a repeated file.
 
     Parses only what the cache lacks (in ``runner``'s workers), and stores new parses in it.
@@ -124,7 +151,7 @@ def iter_parsed(files: list, cache_dir: Path | None, runner: Callable, correctio
         if file.sha256 not in seen and not (cached(file) and cached(file).exists()):
             todo.append(file)
         seen.add(file.sha256)
-    fresh = iter(runner([(f, own(f), cache_dir is not None) for f in todo]))
+    fresh = iter(runner([(f, own(f), cache_dir is not None, file_timeout) for f in todo]))
     pending = {f.sha256 for f in todo}
     seen.clear()
     for file in files:
@@ -385,15 +412,22 @@ def replace_folder(staging: Path, out_dir: Path) -> None:
 
 
 def recover_interrupted(out_dir: Path) -> None:
-    """Put back the previous output folder if a build stopped between the two renames."""
+    """Undo what a killed build left behind.
+
+    Puts back the previous output folder if the build stopped between its two renames, and
+    removes half-written staging folders.
+    """
     backup = out_dir.with_name(f".{out_dir.name}.previous")
     if backup.exists() and not out_dir.exists():
         os.replace(backup, out_dir)
+    for stale in out_dir.parent.glob(f".{out_dir.name}.building-*") if out_dir.parent.exists() else ():
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | None = None,
                   engine: str = "local", scheduler: str | None = None, cache_dir: str | Path | None = None,
-                  corrections_path: str | Path | None = None, progress: Callable | None = None) -> BuildResult:
+                  corrections_path: str | Path | None = None, progress: Callable | None = None,
+                  file_timeout: float = 120.0) -> BuildResult:
     """Parse every file under ``raw_dir`` and write the processed dataset to ``out_dir``.
 
     Args:
@@ -405,6 +439,7 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
         cache_dir: folder for the parse cache (None: no cache).
         corrections_path: a corrections CSV (see :mod:`govreports.corrections`); None for none.
         progress: called as ``progress(done, total)`` after each input file.
+        file_timeout: seconds one file may take to parse before it is recorded as failed (0: no limit).
 
     Raises:
         GovReportsError: the raw folder is missing or the corrections file is invalid.
@@ -425,7 +460,7 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
     try:
         writers = {name: TableWriter(name, staging) for name in TABLES}
         try:
-            parsed = iter_parsed(files, Path(cache_dir) if cache_dir else None, runner, corrections)
+            parsed = iter_parsed(files, Path(cache_dir) if cache_dir else None, runner, corrections, file_timeout)
             counts = stream_tables(parsed, writers,
                                    (lambda done: progress(done, len(files))) if progress else None)
         finally:

@@ -29,7 +29,7 @@ from govreports.records import CellValue, Repair
 from govreports.schema import SCHEMA
 
 MAX_ALIGNMENTS_PER_ROW = 1000
-MAX_COMBINATIONS = 20000
+MAX_COMBINATIONS = 3000  # bounds the worst case (a few hundred ms) of one pathological report
 NUMBER, BLANK, LOST = "number", "blank", "lost"
 
 

@@ -145,3 +145,53 @@ def test_dask_engine_gives_identical_tables(raw, tmp_path):
     build(raw, tmp_path / "dask", engine="dask", workers=2)
     for path in sorted((tmp_path / "local").iterdir()):
         assert path.read_bytes() == (tmp_path / "dask" / path.name).read_bytes(), path.name
+
+
+def test_a_file_that_takes_too_long_is_recorded_as_failed_and_the_build_goes_on(raw, tmp_path, monkeypatch):
+    import time
+
+    original = dataset.parse_to_dict
+
+    def slow_for_one(path):
+        if path.endswith("002_b24b1ab6d4164d4e.txt"):
+            time.sleep(5)
+        return original(path)
+
+    monkeypatch.setattr(dataset, "parse_to_dict", slow_for_one)
+    build(raw, tmp_path / "out", file_timeout=0.5)
+    manifest = {r["source"]: (r["manifest_status"], r["reason"]) for r in read_csv(tmp_path / "out" / "manifest.csv")}
+    assert manifest["002_b24b1ab6d4164d4e.txt"] == (
+        "failed", "002_b24b1ab6d4164d4e.txt: took longer than 0.5 s to parse; skipped (raise --file-timeout)")
+    assert manifest["003_7d12747508f9e08c.txt"][0] == "valid"
+
+
+def test_killing_a_build_with_a_real_signal_leaves_the_previous_output_and_the_next_run_completes(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from synth import consistent_values, render
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(400):
+        (raw / f"r{i:03d}.txt").write_text(render(consistent_values("2021", seed=i), "lines"), encoding="utf-8")
+    out = tmp_path / "processed"
+    shutil.copytree(RAW, tmp_path / "small")
+    build(tmp_path / "small", out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    command = [sys.executable, "-m", "govreports", "build", str(raw), "--out", str(out), "--workers", "1", "--cache", ""]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not list(tmp_path.glob(".processed.building-*")) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # well inside the build: rows are being written to the staging folder
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert len(read_csv(out / "manifest.csv")) == 400
+    assert list(tmp_path.glob(".processed.*")) == []
