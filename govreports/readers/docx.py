@@ -34,6 +34,25 @@ _MERGES = etree.XPath("./w:tcPr/w:vMerge | ./w:tcPr/w:hMerge", namespaces=NS)
 _GRID_BEFORE = etree.XPath("./w:trPr/w:gridBefore/@w:val", namespaces=NS)
 _CONTAINERS = {f"{{{W}}}sdt", f"{{{W}}}sdtContent", f"{{{W}}}customXml", f"{{{W}}}smartTag"}
 DOC_TOOL_TIMEOUT = 60
+# A .docx is a zip archive: refuse one that would expand far beyond any real report.
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+MAX_MEMBERS = 5000
+
+
+def check_archive(data: bytes, source: str) -> None:
+    """Raise :class:`SourceError` for a zip that is a decompression bomb (too large, too compressed)."""
+    import zipfile
+
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile as exc:
+        raise SourceError(f"{source}: unreadable Word .docx file: BadZipFile: {exc}") from exc
+    total = sum(m.file_size for m in members)
+    worst = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
+    if len(members) > MAX_MEMBERS or total > MAX_UNZIPPED_BYTES or worst > MAX_COMPRESSION_RATIO:
+        raise SourceError(f"{source}: refused: the archive would expand to {total} bytes in {len(members)} parts "
+                          f"(compression ratio up to {worst:.0f}); a decompression bomb, not a report")
 
 
 def read_docx(data: bytes, source: str, encoding: str | None = None) -> tuple:
@@ -44,6 +63,7 @@ def read_docx(data: bytes, source: str, encoding: str | None = None) -> tuple:
     """
     import docx  # imported lazily: text-only runs never need it
 
+    check_archive(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds (PackageNotFoundError,

@@ -314,3 +314,18 @@ def test_a_row_with_numbers_at_the_top_of_a_page_is_not_a_split_row():
     assert not is_split_row(("a", "1"), ("b", "2"))
     assert not is_split_row(("a", "b"), ("c", ""))  # the row above printed no numbers
     assert not is_split_row(("a", "1"), ("", "x"))  # text under a number: a new row
+
+
+def test_docx_decompression_bomb_is_refused(tmp_path):
+    import zipfile
+
+    from govreports import parse
+
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\0" * (300 * 1024 * 1024))
+    assert path.stat().st_size < 2 * 1024 * 1024
+    report = parse(path)
+    assert report.status == "failed"
+    assert "a decompression bomb, not a report" in report.errors[0].message
