@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from govreports.schema.terms import PAGE_MARKER_PATTERNS
 
 
-@dataclass(frozen=True)
-class Line:
-    """One printed line, split into cells.
+class Line(NamedTuple):
+    """One printed line, split into cells (a named tuple: a report has hundreds).
 
     Attributes:
         number: 1-based line number in the normalised text.
