@@ -36,6 +36,7 @@ _SECTION_END = re.compile(SECTION_END_PATTERN)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 MIN_LABEL_SCORE = 0.6
+LABEL_PUNCTUATION = (".", "、", ")")  # what follows a row number broken off its label
 MIN_CUT_LABEL = 7  # characters of a wrapped label's first line that identify its row
 CUT_LABEL_SCORE = 0.8
 EXACT_ONLY_LENGTH = 3  # labels this short must match exactly: fuzzy matches would be noise
@@ -163,8 +164,10 @@ def _is_label_piece(flat: list, index: int) -> bool:
     if len(text) > 2 or (_CJK.match(text) and text not in NULL_MARKERS):
         return False
     after = flat[index + 1][2] if index + 1 < len(flat) else ""
+    if text.isdigit() and after[:1] not in LABEL_PUNCTUATION:
+        return False
     before = flat[index - 1][2] if index > 0 else ""
-    if text.isdigit() and len(text) <= 2 and after[:1] in (".", "、", ")"):
+    if text.isdigit():
         return not _is_value_text(after)
     if text in NULL_MARKERS:
         return len(before) == 1 == len(after) and not before.isdigit() and bool(_CJK.match(after))
@@ -185,8 +188,10 @@ def read_segments(lines: list) -> list:
                 current.tokens.append(Token("blank", "", None, line.number, column_index, cell_id))
             continue
         if text.isdigit() and (len(text) > 2 or not _is_label_piece(flat, cell_id)):
-            label, values = "", (text,)  # the common case, a bare count: skip the general classifier
-        elif _is_label_piece(flat, cell_id):
+            # The common case, a bare count: make its token here, skipping the general classifier.
+            current.tokens.append(Token("number", text, int(text), line.number, column_index, cell_id))
+            continue
+        if _is_label_piece(flat, cell_id):
             label, values = text, ()
         else:
             label, values = classify_cell(text)
