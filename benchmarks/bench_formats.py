@@ -10,14 +10,13 @@ reports in data/raw and the renderings in tests/data/renderings (HTML, .docx, PD
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+
+from common import machine_line, rate  # noqa: E402
 
 from govreports.parse import parse  # noqa: E402
 from govreports.sources import read_document  # noqa: E402
@@ -29,18 +28,6 @@ FORMATS = {
     "docx": sorted(RENDERINGS.glob("*.docx")),
     "pdf": sorted(p for p in RENDERINGS.glob("*.pdf") if not p.name.startswith("encrypted")),
 }
-
-
-def rate(func, items: list, seconds: float) -> float:
-    """Return how many items per second ``func`` handles, after one warm-up pass."""
-    for item in items:
-        func(item)
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for item in items:
-            func(item)
-        count += len(items)
-    return count / (time.perf_counter() - start)
 
 
 def pdf_pages(paths: list) -> int:
@@ -57,7 +44,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=3.0)
     args = ap.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(machine_line())
     print(f"{'format':<6} {'files':>5} {'KB/file':>8} {'parse reports/s':>16} {'ms/report':>10} {'read_document/s':>16}  extra")
     for fmt, paths in FORMATS.items():
         statuses = {p.name: parse(p).status for p in paths}

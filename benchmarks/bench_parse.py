@@ -9,14 +9,13 @@ checks, metadata) plus, separately, ``parse`` from disk.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+
+from common import machine_line, rate  # noqa: E402
 
 from govreports.parse import parse, parse_document  # noqa: E402
 from govreports.sources import read_document  # noqa: E402
@@ -34,18 +33,6 @@ def synthetic_documents(tmp: Path) -> list:
     return paths
 
 
-def rate(func, items, seconds: float) -> tuple:
-    for item in items:  # warm-up: imports, caches
-        func(item)
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for item in items:
-            func(item)
-        count += len(items)
-    elapsed = time.perf_counter() - start
-    return count / elapsed, elapsed / count * 1000
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("files", nargs="*")
@@ -56,12 +43,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = [Path(f) for f in args.files] or sorted((ROOT / "data" / "raw").glob("*.txt")) + synthetic_documents(Path(tmp))
         documents = [read_document(p) for p in paths]
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+        print(machine_line())
         print(f"reports: {len(paths)} ({sum(len(d.text) for d in documents) // len(documents)} characters on average)")
-        per_second, ms = rate(parse_document, documents, args.seconds)
-        print(f"parse_document (in memory): {per_second:,.0f} reports/s on one core ({ms:.2f} ms/report)")
-        per_second, ms = rate(parse, paths, args.seconds)
-        print(f"parse (from disk):          {per_second:,.0f} reports/s on one core ({ms:.2f} ms/report)")
+        per_second = rate(parse_document, documents, args.seconds)
+        print(f"parse_document (in memory): {per_second:,.0f} reports/s on one core ({1000 / per_second:.2f} ms/report)")
+        per_second = rate(parse, paths, args.seconds)
+        print(f"parse (from disk):          {per_second:,.0f} reports/s on one core ({1000 / per_second:.2f} ms/report)")
 
 
 if __name__ == "__main__":
