@@ -144,6 +144,54 @@ def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corre
     click.echo(f"{result.out_dir}: {result.reports} reports ({counts})")
 
 
+@cli.command(name="report")
+@click.option("--year", "years", type=int, multiple=True, help="Run the year notebook for this year (repeatable).")
+@click.option("--region", "regions", multiple=True,
+              help="Run the region notebook for a province, prefecture or county name, or an adcode (repeatable).")
+@click.option("--quality", is_flag=True, help="Run the data quality notebook.")
+@click.option("--params", "params_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Runs listed in a YAML parameter file, as in notebooks/params/ (repeatable).")
+@click.option("--all", "run_all", is_flag=True, help="Every year and province in the processed data, quality, "
+              "models.ipynb if present, and notebooks/params/*.yml.")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Folder for the reports and index.html (default: reports/).")
+@click.option("--processed", default=None, type=click.Path(file_okay=False),
+              help="Processed dataset to read (default: data/processed/).")
+@click.option("--with-code", is_flag=True, help="Keep the code cells in the HTML.")
+@click.option("--continue-on-error", is_flag=True, help="Go on after a failed notebook (exit code 1 at the end).")
+def report_command(years, regions, quality, params_files, run_all, out_dir, processed, with_code, continue_on_error):
+    """Run the study notebooks with Papermill and write HTML reports and their index."""
+    from govreports.report import report_main
+
+    code = report_main(years=years, regions=regions, quality=quality, params=params_files, run_all=run_all,
+                       processed=processed, out_dir=out_dir, with_code=with_code,
+                       continue_on_error=continue_on_error, echo=click.echo, err=lambda line: click.echo(line, err=True))
+    if code:
+        raise SystemExit(code)
+
+
+@cli.command(name="synth")
+@click.option("--n", "count", type=click.IntRange(min=1), required=True, help="Number of reports to generate.")
+@click.option("--seed", default="0", show_default=True, help="Corpus seed: the same seed gives the same corpus.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write (never under data/raw).")
+@click.option("--years", default="2019-2024", show_default=True, help="Statistics years FIRST-LAST, e.g. 2020-2024.")
+@click.option("--layouts", default=None, help="Comma-separated layouts (default: all but the plain tabs and spaces).")
+@click.option("--anomaly-rate", type=click.FloatRange(0, 1), default=0.02, show_default=True,
+              help="Share of reports with one total published off (a source anomaly).")
+def synth_command(count, seed, out_dir, years, layouts, anomaly_rate):
+    """Generate a SYNTHETIC corpus of reports with answer keys (for testing the parser, never for study)."""
+    from govreports.synth import generate_corpus, parse_layouts, parse_years
+
+    try:
+        result = generate_corpus(count, seed, out_dir, years=parse_years(years), layouts=parse_layouts(layouts),
+                                 anomaly_rate=anomaly_rate)
+    except GovReportsError as exc:  # also a clean message when the entry point is cli(), not main()
+        raise click.ClickException(str(exc)) from exc
+    per_layout = ", ".join(f"{n} {layout}" for layout, n in result.layouts.items())
+    click.echo(f"{result.out_dir}: {result.reports} synthetic reports ({per_layout}), {result.anomalies} with an anomaly")
+
+
 def _progress_printer():
     def show(done: int, total: int) -> None:
         width = 30

@@ -14,7 +14,7 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from govreports.schema.terms import PAGE_MARKER_PATTERNS
+from govreports.schema.terms import PAGE_MARKER_PATTERNS, T2S_PROTECTED
 
 
 class Line(NamedTuple):
@@ -74,8 +74,15 @@ def normalise_text(text: str, *, to_simplified: bool = True) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = text.translate(_fold_table())
     if to_simplified:
-        text = _t2s_converter().convert(text)
+        text = _keep_protected(text, _t2s_converter().convert(text))
     return text
+
+
+def _keep_protected(before: str, after: str) -> str:
+    """Undo t2s on characters simplified text also uses in names (乾安县 must not become 干安县)."""
+    if len(before) != len(after) or not any(ch in before for ch in T2S_PROTECTED):
+        return after
+    return "".join(b if b in T2S_PROTECTED else a for a, b in zip(after, before))
 
 
 def is_page_marker(line: str) -> bool:

@@ -72,7 +72,8 @@ def _slot(token) -> Slot:
 
 
 def _valid_number_text(text: str) -> bool:
-    return text == "0" or not text.startswith("0")
+    """Return False for a digit string that cannot be one printed number ("05"); "0" and "0.48" are fine."""
+    return text == "0" or not text.startswith("0") or text.startswith("0.")
 
 
 def _digit_splits(text: str, parts: int) -> list:

@@ -43,3 +43,7 @@ NARRATIVE_PATTERNS = {
         r"(?:收到|受理)依申请公开(?:件|申请)?(\d+)\s*(?:件|个|次|份)",
     ),
 }
+
+# Characters OpenCC's t2s rewrites although simplified Chinese keeps them in place names
+# (乾安县, 乾县): the conversion to simplified leaves them as printed.
+T2S_PROTECTED = frozenset("乾")
