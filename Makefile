@@ -15,8 +15,9 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed  ## create .venv and install govreports with its dependencies
 
-study: install  ## build the processed dataset from data/raw (and, once they exist, run the study notebooks)
+study: install  ## build data/processed from data/raw, run every study notebook, write reports/index.html
 	$(BIN)/govreports build $(RAW) --out $(OUT)
+	$(BIN)/govreports report --all --processed $(OUT) --out reports --continue-on-error
 
 test: install  ## run the test suite
 	$(BIN)/pytest -q

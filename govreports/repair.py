@@ -29,7 +29,7 @@ from govreports.records import CellValue, Repair
 from govreports.schema import SCHEMA
 
 MAX_ALIGNMENTS_PER_ROW = 1000
-MAX_COMBINATIONS = 3000  # bounds the worst case (a few hundred ms) of one pathological report
+MAX_SEARCH_NODES = 1000  # bounds the worst case (about 0.3 s) of one pathological report
 NUMBER, BLANK, LOST = "number", "blank", "lost"
 
 
@@ -272,11 +272,22 @@ def _fixed_cells(reads: dict) -> tuple:
     return known
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A distinct way to read one open row.
+
+    Holds the row's values (None where still open) and the alignments that give them.
+    """
+
+    signature: tuple
+    members: tuple
+
+
 def _prune(codes: tuple, alignments: list, identities: tuple) -> list:
     """Group the alignments the row's own identities allow by the row values they solve to.
 
-    Returns ``[(representative alignment, [every alignment solving alike])]``: the search over
-    rows needs one alignment per distinct solution, the repair record needs them all.
+    Returns one :class:`Candidate` per distinct solution: the search over rows needs one
+    reading per solution, the repair record needs every alignment behind it.
     """
     own = tuple(i for i in identities if set(i.codes) <= set(codes))
     groups: dict = {}
@@ -286,7 +297,68 @@ def _prune(codes: tuple, alignments: list, identities: tuple) -> list:
         if solved is None:
             continue
         groups.setdefault(tuple(solved.get(c) for c in codes), []).append(alignment)
-    return [(members[0], members) for members in groups.values()]
+    return [Candidate(signature, tuple(members)) for signature, members in groups.items()]
+
+
+@dataclass
+class _Search:
+    """A depth-first search over the open rows' candidates, pruned by the identities.
+
+    Rows are assigned one at a time; after each assignment the identities are propagated with
+    the unassigned rows' cells open, so an impossible partial reading is dropped early. For the
+    last row, the identities usually solve every cell, and the candidate with those values is
+    looked up instead of trying each one.
+    """
+
+    rows: list  # [(codes, candidates)], fewest candidates first
+    fixed: dict
+    identities: tuple
+    budget: int = MAX_SEARCH_NODES
+    outcomes: list = None
+    used: list = None
+    agreed: dict = None
+
+    def run(self) -> None:
+        """Fill ``outcomes`` (solved tables) and ``used`` (candidate per row, per outcome)."""
+        self.outcomes, self.used = [], []
+        self._visit(0, dict(self.fixed), set(), ())
+
+    def _open_cells(self, depth: int) -> set:
+        return {c for codes, _ in self.rows[depth:] for c in codes}
+
+    def _visit(self, depth: int, known: dict, lost: set, chosen: tuple) -> None:
+        if self.budget <= 0:
+            return
+        self.budget -= 1
+        solved = propagate(known, lost | self._open_cells(depth), self.identities)
+        if solved is None:
+            return
+        if depth == len(self.rows):
+            self.outcomes.append(solved)
+            self.used.append(chosen)
+            self._stop_when_nothing_agrees()
+            return
+        codes, candidates = self.rows[depth]
+        for candidate in self._matching(codes, candidates, solved, depth):
+            row_known, row_lost = _known_and_unknown(codes, candidate.members[0].slots)
+            self._visit(depth + 1, {**known, **row_known}, lost | row_lost, chosen + (candidate,))
+
+    def _stop_when_nothing_agrees(self) -> None:
+        """Stop as soon as the outcomes disagree on every open cell: no cell can be fixed then."""
+        latest = self.outcomes[-1]
+        if self.agreed is None:
+            self.agreed = {c: latest.get(c) for c in self._open_cells(0) if latest.get(c) is not None}
+        else:
+            self.agreed = {c: v for c, v in self.agreed.items() if latest.get(c) == v}
+        if not self.agreed:
+            self.budget = 0
+
+    def _matching(self, codes: tuple, candidates: list, solved: dict, depth: int) -> list:
+        """Return the candidates consistent with what the identities already solve for this row."""
+        values = tuple(solved.get(c) for c in codes)
+        if depth < len(self.rows) - 1 or None in values:
+            return candidates
+        return [c for c in candidates if all(s is None or s == v for s, v in zip(c.signature, values))]
 
 
 def _solve_table(reads: dict, identities: tuple) -> tuple:
@@ -300,33 +372,19 @@ def _solve_table(reads: dict, identities: tuple) -> tuple:
     active = tuple(i for i in identities if i not in anomalies)
     open_rows = {r: v for r, v in reads.items() if not set(v[0]) <= fixed_codes}
     pruned = {row: _prune(codes, alignments, active) for row, (codes, alignments) in open_rows.items()}
-    outcomes, used = [], {row: {} for row in open_rows}
-    sizes = [len(p) for p in pruned.values()]
-    if all(sizes) and _product(sizes) <= MAX_COMBINATIONS:
-        for combo in itertools.product(*pruned.values()):
-            known, unknown = dict(fixed), set()
-            for (codes, _), (alignment, _members) in zip(open_rows.values(), combo):
-                row_known, row_unknown = _known_and_unknown(codes, alignment.slots)
-                known.update(row_known)
-                unknown |= row_unknown
-            solved = propagate(known, unknown, active)
-            if solved is not None:
-                outcomes.append(solved)
-                for row, (alignment, members) in zip(open_rows, combo):
-                    used[row][id(alignment)] = members
+    outcomes, used = [], {row: [] for row in open_rows}
+    if all(pruned.values()):
+        order = sorted(open_rows, key=lambda r: len(pruned[r]))
+        search = _Search([(open_rows[r][0], pruned[r]) for r in order], fixed, active)
+        search.run()
+        if search.budget > 0:  # an unfinished search proves nothing
+            outcomes = search.outcomes
+            for chosen in search.used:
+                for row, candidate in zip(order, chosen):
+                    used[row].extend(candidate.members)
     determined = {**fixed, **_agreed_values(outcomes, [c for codes, _ in open_rows.values() for c in codes])}
-    candidates = {
-        r: [m for members in used[r].values() for m in members] if used.get(r) else alignments
-        for r, (_, alignments) in reads.items()
-    }
+    candidates = {r: used.get(r) or alignments for r, (_, alignments) in reads.items()}
     return determined, _repair_kinds(reads, candidates), anomalies
-
-
-def _product(sizes: list) -> int:
-    total = 1
-    for size in sizes:
-        total *= size
-    return total
 
 
 def _agreed_values(outcomes: list, codes: list) -> dict:

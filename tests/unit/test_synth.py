@@ -178,13 +178,6 @@ def _digit_run_rows(report) -> list:
             and any(report.values[c] for c in r.codes[:-1])]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parser: two or more 表三 rows whose non-zero single-digit applicant cells run together ('920002' then '13') "
-    "are left null. repair.row_alignments also reads such a run as fewer, longer numbers (92,0,0,0,2 / 920,0,0,2) "
-    "plus lost cells, and the total as a run too; the row sum alone keeps ~60-160 readings per row, so two rows "
-    "exceed repair.MAX_COMBINATIONS (3000) and _solve_table solves nothing, although exactly one reading satisfies "
-    "every identity. The report comes out 'invalid' with those rows' 14+ cells 'lost' (never wrong). "
-    "One such row, and any number of all-zero runs ('000000'), are read correctly."))
 def test_several_nonzero_digit_runs_are_read(tmp_path):
     report = next(r for r in (generate_report(i, 7, layouts=("run_together",), anomaly_rate=0) for i in range(200))
                   if len(_digit_run_rows(r)) >= 2)
