@@ -22,6 +22,8 @@ from govreports.schema import metadata_terms as terms
 log = logging.getLogger(__name__)
 
 # Shorter place tokens ("城区") are too often ordinary words to correct.
+PROVINCE_ADMINISTERED = "90"  # the adcode's prefecture digits of 省直辖县级行政区划
+MAX_DIVISION_NAME = 12  # the longest division names (autonomous prefectures) have about ten characters
 MIN_FUZZY_TOKEN = 3
 RANK_PROVINCE, RANK_PREFECTURE, RANK_COUNTY = 0, 1, 2
 LEVELS = ("province", "prefecture", "county")
@@ -243,6 +245,8 @@ def jurisdiction(adcode: str) -> tuple:
     prefecture = names.get(adcode[:4] + "00")
     if _is_municipality(adcode):
         prefecture = province  # cpca's placeholder (市辖区, 县): the municipality is the prefecture
+    elif adcode[2:4] == PROVINCE_ADMINISTERED:
+        prefecture = None  # a county-level city the province administers itself (仙桃市) has no prefecture
     if rank == RANK_PREFECTURE:
         return province, prefecture, None
     return province, prefecture, names.get(adcode)
@@ -307,7 +311,14 @@ def _cpca():
 
 @lru_cache(maxsize=16384)
 def cpca_place(name: str) -> _Place | None:
-    """The division cpca reads in a name, or None when it finds no real one."""
+    """The division cpca reads in a name, or None when it finds no real one.
+
+    A name that starts with a whole division name of its own is that division, even where cpca
+    prefers a shorter name inside it (五大连池市 holds 大连, but it is not 大连市).
+    """
+    whole = _leading_division(name)
+    if whole is not None:
+        return whole
     record = _cpca_record(name)
     adcode = record.get("adcode")
     if not isinstance(adcode, str) or len(adcode) != 6:
@@ -321,6 +332,22 @@ def cpca_place(name: str) -> _Place | None:
         adcode = adcode[:2] + "0000"
     rest = record.get(terms.CPCA_REST)
     return _Place(adcode, rest if isinstance(rest, str) else "", parent_named)
+
+
+def _leading_division(name: str) -> _Place | None:
+    """Return the division whose full name the name starts with, when cpca reads a place starting later."""
+    record = _cpca_record(name)
+    positions = [_position(record, key) for key in (terms.CPCA_PROVINCE_POS, terms.CPCA_PREFECTURE_POS,
+                                                     terms.CPCA_COUNTY_POS)]
+    found = [p for p in positions if p >= 0]
+    if not found or min(found) == 0:
+        return None
+    by_name = _divisions().by_name
+    for length in range(min(len(name), MAX_DIVISION_NAME), 1, -1):
+        adcodes = [a for a in by_name.get(name[:length], ()) if not _is_placeholder(a)]
+        if len(adcodes) == 1:
+            return _Place(adcodes[0], name[length:], False)
+    return None
 
 
 def _cpca_record(name: str) -> dict:

@@ -145,6 +145,7 @@ DATE_LINE_FOLLOWERS = r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:$|来源|浏览|�
 CPCA_REST = "地址"
 CPCA_PROVINCE_POS = "省_pos"
 CPCA_PREFECTURE_POS = "市_pos"
+CPCA_COUNTY_POS = "区_pos"
 
 # A province whose name ends so is a municipality (北京市...): its districts are county-level
 # and the municipality is their prefecture too.

@@ -231,17 +231,11 @@ def test_agency_forms_resolve_to_their_jurisdiction(name, adcode, level, kind, t
     assert _differences(report, _parsed(report, tmp_path)) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parser (metadata via cpca): 五大连池市 (黑龙江省黑河市, 231182) printed without its prefecture is read as "
-    "大连市 (辽宁省, 210200, level prefecture): cpca matches 大连 inside the name. A silently wrong jurisdiction."))
 def test_wudalianchi_without_its_prefecture(tmp_path):
     report = _agency_report("五大连池市人民政府", "231182", "county", "government")
     assert _differences(report, _parsed(report, tmp_path)) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parser (metadata via cpca): 梅县区 (广东省梅州市, 441403) printed without its prefecture gets no jurisdiction: "
-    "cpca matches 梅县 as 重庆市's grouping row '县' (500200), which the parser rightly drops, and finds nothing else."))
 def test_meixian_without_its_prefecture(tmp_path):
     report = _agency_report("梅县区教育局", "441403", "county", "department")
     assert _differences(report, _parsed(report, tmp_path)) == []
@@ -253,10 +247,6 @@ def test_qian_place_names_survive_normalisation(name, adcode, tmp_path):
     assert _differences(report, _parsed(report, tmp_path)) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parser (metadata): a county-level city administered by its province (仙桃市, 429004) gets prefecture "
-    "'省直辖县级行政区划', cpca's grouping row, instead of null (it has no prefecture). The generator leaves such "
-    "cities out of the corpus for that reason."))
 def test_province_administered_city_has_no_prefecture(tmp_path):
     base = _agency_report("仙桃市人民政府", "429004", "county", "government")
     agency = replace(base.agency, prefecture=None)
