@@ -374,7 +374,30 @@ def positional_starts(reads: dict) -> dict:
         columns = [t.column for t in tokens]
         if columns == list(range(columns[0], columns[0] + len(columns))):
             starts.setdefault(read.row.table, []).append(columns[0])
-    return {table: max(set(c), key=c.count) for table, c in starts.items()}
+    learned = {table: max(set(c), key=c.count) for table, c in starts.items()}
+    table4 = reads.get("table4")
+    if table4 is not None and "table4" not in learned:
+        start = _single_row_start(table4)
+        if start is not None:
+            learned["table4"] = start
+    return learned
+
+
+def _single_row_start(read: RowRead):
+    """Return where a short single-row table's values start, reading its line from the right.
+
+    Table 4 prints one row of values, so no complete row shows where they start. In a
+    positional line (OCR tabs) an empty column marks a lost value and the row ends at its last
+    value, so the row's first column is ``width - 1`` before the last one. If that is wrong the
+    identities reject the placement and the cells stay null: never a wrong number.
+    """
+    tokens = read.tokens
+    if not tokens or any(t.column is None for t in tokens) or len({t.line for t in tokens}) != 1:
+        return None
+    if len({t.cell for t in tokens}) != len(tokens):
+        return None
+    start = tokens[-1].column - read.row.width + 1
+    return start if start >= 0 and tokens[0].column >= start else None
 
 
 def match_rows(lines: list, template: str) -> TableRead:

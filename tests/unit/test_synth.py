@@ -186,12 +186,6 @@ def test_several_nonzero_digit_runs_are_read(tmp_path):
     assert _differences(report, _parsed(report, tmp_path)) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parser: a 表四 cell lost in a tab-separated OCR rendering (its tab column left empty) is not fixed when the "
-    "group's values are non-zero. 表四 prints a single value row, so tables.positional_starts never learns the "
-    "column its values start in and the 14 values may sit in the 15 cells in many ways; the group identity does "
-    "not single one out, so the group's cells come out null and the report 'invalid' (never wrong). "
-    "In 表三 the same loss is fixed (its complete rows show where the values start)."))
 def test_table4_cell_lost_in_ocr_tabs_is_fixed(tmp_path):
     report = next(r for r in (generate_report(i, 5, layouts=("tabs_ocr",), anomaly_rate=0) for i in range(200))
                   if r.values["table4.reconsideration.upheld"] and r.values["table4.reconsideration.total"] > 1)
