@@ -48,6 +48,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from govreports import figures
 from govreports.metrics import report_indicators
 from govreports.schema import model_terms as terms
 
@@ -1087,28 +1088,6 @@ def _observed(observed, key: tuple, successes: str, trials: str) -> float:
 # Plots
 
 
-def use_cjk_font(family: str = "Noto Sans CJK SC") -> str:
-    """Make matplotlib draw Chinese with a CJK font shipped by ``mplfonts``; return its family.
-
-    The font files of ``mplfonts`` are registered with matplotlib's font manager (nothing is
-    copied or installed) and put before any system copy of the same family, so figures look
-    the same on every machine; then ``mplfonts.use_font(family)`` selects it.
-    """
-    from matplotlib import font_manager
-    from mplfonts import use_font
-    from mplfonts.conf import FONT_DIR
-
-    manager = font_manager.fontManager
-    paths = [str(p) for p in sorted(Path(FONT_DIR).glob("*.[ot]tf"))]
-    known = {entry.fname for entry in manager.ttflist}
-    for path in paths:
-        if path not in known:
-            manager.addfont(path)
-    manager.ttflist.sort(key=lambda entry: entry.fname not in paths)  # stable: mplfonts' files first
-    use_font(family)
-    return family
-
-
 def term_label(term: str) -> str:
     """Return a model term in Chinese for plots, e.g. ``level[T.prefecture]`` -> ``行政级别: 地市级``."""
     if "[T." in term:
@@ -1140,7 +1119,7 @@ def plot_coefficients(results: dict, names=DEFAULT_PLOTTED, *, hide=("Intercept"
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    use_cjk_font()
+    figures.setup()  # the CJK font and house style shared with the study notebooks
     tables = [results[n].table for n in names if n in results and results[n].fitted]
     tables = [t[~t["term"].str.startswith(tuple(hide))] for t in tables]
     tables = [t for t in tables if len(t)]
@@ -1182,7 +1161,7 @@ def plot_predicted_rates(predictions: pd.DataFrame, *, title: str | None = None,
     """
     import matplotlib.pyplot as plt
 
-    use_cjk_font()
+    figures.setup()  # the CJK font and house style shared with the study notebooks
     if predictions.empty:
         return None
     levels = [v for v in predictions["level"].dropna().unique()] or [None]
@@ -1212,5 +1191,5 @@ __all__ = [
     "ModelResult", "build_model_frame", "load_model_frame", "prepare_covariates", "macro_region",
     "fit_rate", "fit_disclosure", "fit_not_held", "fit_not_processed", "fit_volume", "fit_count",
     "fit_disclosure_mixed", "fit_all", "summary_table", "coefficient_table", "write_tables",
-    "predicted_rates", "latex_escape", "use_cjk_font", "term_label", "plot_coefficients", "plot_predicted_rates",
+    "predicted_rates", "latex_escape", "term_label", "plot_coefficients", "plot_predicted_rates",
 ]
