@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from govreports import __version__
@@ -75,8 +76,24 @@ def list_inputs(raw_dir: Path) -> list:
 # Parsing with a cache
 
 
+@lru_cache(maxsize=1)
+def parser_fingerprint() -> str:
+    """Return a digest of the parser's code and schema data: the parse cache's key.
+
+    The version number alone would keep serving stale parses after a change of code that did
+    not bump it.
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _cache_path(cache_dir: Path, sha256: str) -> Path:
-    return cache_dir / f"{sha256}-{__version__}.json"
+    return cache_dir / f"{sha256}-{parser_fingerprint()}.json"
 
 
 def parse_to_dict(path: str) -> dict:

@@ -195,3 +195,15 @@ def test_killing_a_build_with_a_real_signal_leaves_the_previous_output_and_the_n
     assert finished.returncode == 0, finished.stderr
     assert len(read_csv(out / "manifest.csv")) == 400
     assert list(tmp_path.glob(".processed.*")) == []
+
+
+def test_the_cache_key_changes_with_the_parser_code(raw, tmp_path, monkeypatch):
+    build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
+    first = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    dataset.parser_fingerprint.cache_clear()
+    monkeypatch.setattr(dataset, "__version__", "9.9.9")  # stands for any change of the parser's code
+    build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
+    dataset.parser_fingerprint.cache_clear()
+    second = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert len(second) == 2 * len(first)
+    assert {n.split("-")[0] for n in second} == {n.split("-")[0] for n in first}
