@@ -37,7 +37,8 @@ from govreports.synth import (
 META = ("year", "template", "agency", "province", "prefecture", "county", "adcode", "level", "kind")
 KEY_FIELDS = ["file", "year", "template", "agency", "province", "prefecture", "county", "adcode", "level", "kind",
               "cells", "blank"]
-SCORER = Path("/work/shared/tools/score_truth.py")
+# The project's scorer sits in ../shared beside a checkout (CI); a researcher's clone may not have it.
+SCORER = Path(__file__).resolve().parents[3] / "shared" / "tools" / "score_truth.py"
 PER_LAYOUT = 10
 
 
