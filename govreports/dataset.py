@@ -28,7 +28,7 @@ from pathlib import Path
 from govreports import __version__
 from govreports.corrections import apply_corrections, read_corrections
 from govreports.errors import GovReportsError, Problem
-from govreports.panel import panel_checks, panel_summary
+from govreports.panel import PanelEntry, panel_checks, panel_summary
 from govreports.parse import parse
 from govreports.records import Report
 from govreports.schema import SCHEMA
@@ -107,7 +107,7 @@ class FileRows:
 
     manifest: tuple
     tables: dict
-    panel: tuple | None
+    panel: PanelEntry | None
 
 
 def file_rows(file: InputFile, data: dict, corrections: tuple) -> FileRows:
@@ -118,7 +118,7 @@ def file_rows(file: InputFile, data: dict, corrections: tuple) -> FileRows:
     manifest = _manifest_row(file, report.status, _first_error(report), report_id)
     if report.status == "failed":
         return FileRows(manifest, {}, None)
-    return FileRows(manifest, report_rows(report_id, file.source, report), (report_id, panel_summary(report)))
+    return FileRows(manifest, report_rows(report_id, file.source, report), panel_summary(report_id, report))
 
 
 class FileTimeout(Exception):
@@ -200,9 +200,14 @@ def local_runner(workers: int) -> Callable:
     return run
 
 
+POOL_WINDOW = 2048  # tasks in flight at once: finished rows waiting for the writer stay bounded
+
+
 def _pool_map(tasks: list, workers: int) -> Iterable:
+    chunksize = max(1, min(32, len(tasks) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_run_task, tasks, chunksize=max(1, min(32, len(tasks) // (workers * 8))))
+        for start in range(0, len(tasks), POOL_WINDOW):
+            yield from pool.map(_run_task, tasks[start:start + POOL_WINDOW], chunksize=chunksize)
 
 
 def dask_runner(workers: int, scheduler: str | None = None) -> Callable:
