@@ -15,7 +15,7 @@ import math
 
 import pandas as pd
 
-from govreports.schema import SCHEMA, TABLE3_APPLICANT_COLUMNS
+from govreports.schema import TABLE3_APPLICANT_COLUMNS
 
 Z95 = 1.959963984540054
 OUTCOME_GROUPS = {
@@ -42,13 +42,6 @@ def wilson_interval(successes: float, trials: float, z: float = Z95) -> tuple:
 def wide_cells(cells: pd.DataFrame) -> pd.DataFrame:
     """Return one row per report and one column per cell code (values; nulls stay NaN)."""
     return cells.pivot(index="report_id", columns="code", values="value")  # noqa: PD010 (pairs are unique)
-
-
-def outcome_codes(template: str = "2021") -> dict:
-    """Return ``{outcome row code: its total cell}`` for every outcome row of 表三, in template order."""
-    rows = [r.row_code for r in SCHEMA.rows(template, "table3")]
-    outcomes = rows[rows.index("carried_over") + 1: rows.index("total_handled")]
-    return {row: f"table3.{row}.total" for row in outcomes}
 
 
 def report_indicators(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
