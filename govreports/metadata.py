@@ -124,7 +124,7 @@ def _window(text: str) -> _Window:
     tail_lines = text[-TAIL_CHARS:].split("\n")
     if len(text) > TAIL_CHARS:
         tail_lines = tail_lines[1:]  # the first piece is a line cut in the middle
-    tail = tuple(_non_blank(tail_lines))[-TAIL_LINES:]
+    tail = tuple(islice(_non_blank(reversed(tail_lines)), TAIL_LINES))[::-1]
     return _Window(head, tail, "\n".join(head + tail))
 
 

@@ -1,6 +1,6 @@
 """Typed records that move between the pipeline's stages.
 
-Each stage returns one of these frozen dataclasses to the next: sources -> :class:`Document`;
+Each stage returns one of these frozen dataclasses (or named tuples, for the many small ones) to the next: sources -> :class:`Document`;
 layout -> :class:`Cell` lines; tables -> :class:`Grid`; validate -> :class:`Check`;
 repair -> :class:`Repair`; metadata -> :class:`Metadata`; parse -> :class:`Report`.
 """
@@ -8,6 +8,7 @@ repair -> :class:`Repair`; metadata -> :class:`Metadata`; parse -> :class:`Repor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from govreports.errors import Problem
 
@@ -80,9 +81,8 @@ class Metadata:
     notes: tuple = ()
 
 
-@dataclass(frozen=True)
-class CellValue:
-    """One template cell as the parser settled it.
+class CellValue(NamedTuple):
+    """One template cell as the parser settled it (a named tuple: a corpus has hundreds of millions).
 
     Attributes:
         code: the codebook code, ``table.row.column``.

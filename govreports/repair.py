@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -76,14 +77,15 @@ def _valid_number_text(text: str) -> bool:
     return text == "0" or not text.startswith("0") or text.startswith("0.")
 
 
-def _digit_splits(text: str, parts: int) -> list:
+@lru_cache(maxsize=4096)
+def _digit_splits(text: str, parts: int) -> tuple:
     """Return every way to cut a digit run into ``parts`` numbers without leading zeros."""
     splits = []
     for cuts in itertools.combinations(range(1, len(text)), parts - 1):
-        pieces = [text[a:b] for a, b in zip((0,) + cuts, cuts + (len(text),))]
+        pieces = tuple(text[a:b] for a, b in zip((0,) + cuts, cuts + (len(text),)))
         if all(_valid_number_text(p) for p in pieces):
             splits.append(pieces)
-    return splits
+    return tuple(splits)
 
 
 def _token_options(token, room: int) -> list:
@@ -231,6 +233,9 @@ def propagate(known: dict, unknown: set, identities: tuple) -> dict | None:
 
 
 def _solve_one(identity, known: dict, unknown: set) -> dict | None:
+    if unknown.isdisjoint(identity.codes):  # the usual case: only a check
+        gap = sum(map(known.__getitem__, identity.lhs)) - sum(map(known.__getitem__, identity.rhs))
+        return {} if abs(gap) < 1e-9 else None
     lhs_open = [c for c in identity.lhs if c in unknown]
     rhs_open = [c for c in identity.rhs if c in unknown]
     lhs_known = sum(known[c] for c in identity.lhs if c not in unknown)
@@ -417,6 +422,9 @@ def _direct_cell(code: str, slot: Slot) -> CellValue:
 
 def settle_cells(template: str, table_read) -> Settlement:
     """Turn the rows found in a report into its cells, repairing what the identities fix."""
+    direct = _direct_cells(template, table_read)
+    if direct is not None:
+        return Settlement(direct, (), ())
     cells, repairs, problems = {}, [], []
     by_table: dict = {}
     for row in SCHEMA.rows(template):
@@ -433,6 +441,26 @@ def settle_cells(template: str, table_read) -> Settlement:
         repairs.extend(table_repairs)
     ordered = {code: cells[code] for code in SCHEMA.codes(template)}
     return Settlement(ordered, tuple(repairs), tuple(problems))
+
+
+def _direct_cells(template: str, table_read) -> dict | None:
+    """Return the cells of a report whose every row prints exactly its cells, else None.
+
+    The usual report: nothing to place or repair, so each token becomes its cell as printed.
+    """
+    cells = {}
+    for row in SCHEMA.rows(template):
+        read = table_read.rows.get(row.row_code)
+        if read is None or len(read.tokens) != row.width:
+            return None
+        for code, token in zip(row.codes, read.tokens):
+            if token.kind == NUMBER:
+                if not _valid_number_text(token.text.lstrip("+-")):
+                    return None
+                cells[code] = CellValue(code, token.value, NUMBER, token.text)
+            else:
+                cells[code] = CellValue(code, None, token.kind, token.text)
+    return cells
 
 
 def _settle_table2(rows: dict, problems: list) -> dict:
@@ -509,13 +537,13 @@ def _settle_identity_table(rows: dict, identities: tuple, problems: list) -> tup
     problems.extend(_row_problems(rows))
     reads = {r: (codes, alignments) for r, (codes, alignments, _read) in rows.items()}
     determined, kinds, _anomalies = _solve_table(reads, identities)
-    cells, repairs = {}, []
+    cells, repairs, names = {}, [], _identity_names(identities)
     for codes, alignments, read in rows.values():
         for index, code in enumerate(codes):
             cell = _settled_cell(code, index, alignments, determined, kinds)
             cells[code] = cell
             if cell.status == "repaired":
-                repairs.append(_repair_record(code, cell.value, kinds[code], read, len(codes), identities))
+                repairs.append(_repair_record(code, cell.value, kinds[code], read, len(codes), names))
     lost = [c for c, v in cells.items() if v.status == LOST]
     if lost:
         problems.append(Problem(
@@ -526,16 +554,25 @@ def _settle_identity_table(rows: dict, identities: tuple, problems: list) -> tup
     return cells, repairs
 
 
+def _identity_names(identities: tuple) -> dict:
+    """Return ``{code: sorted names of the identities it appears in}``."""
+    names: dict = {}
+    for identity in identities:
+        for code in identity.codes:
+            names.setdefault(code, set()).add(identity.name)
+    return {code: sorted(found) for code, found in names.items()}
+
+
 def _printed_raw(alignments: list, index: int):
     raws = {a.slots[index].raw for a in alignments}
     return raws.pop() if len(raws) == 1 else None
 
 
-def _repair_record(code: str, value, kinds: set, read, width: int, identities: tuple) -> Repair:
+def _repair_record(code: str, value, kinds: set, read, width: int, identity_names: dict) -> Repair:
     kind = sorted(kinds)[0] if kinds else "lost_cell"
     printed = " ".join(t.text for t in read.tokens) if read else ""
     label = read.label[-30:] if read else code.rsplit(".", 1)[0]
-    names = sorted({i.name for i in identities if code in i.codes})
+    names = identity_names.get(code, ())
     evidence = (
         f"row {label!r} prints {len(read.tokens) if read else 0} value(s) [{printed}] for {width} cells; "
         f"every placement consistent with {', '.join(names) or 'the identities'} gives {code} = {value}"

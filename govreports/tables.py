@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from govreports.layout import SPANNED_TEXT
@@ -143,64 +143,57 @@ def _is_value_text(part: str) -> bool:
     return part in NULL_MARKERS or _NUMBER.match(part) is not None
 
 
-def _make_token(text: str, line, column, cell_id: int) -> Token:
+def _make_token(text: str, line_number: int, column, cell_id: int) -> Token:
     if text in NULL_MARKERS:
-        return Token("blank", text, None, line.number, column, cell_id)
-    return Token("number", text, parse_number(text), line.number, column, cell_id)
+        return Token("blank", text, None, line_number, column, cell_id)
+    return Token("number", text, parse_number(text), line_number, column, cell_id)
 
 
-def _flatten(lines: list) -> list:
-    """Return ``(line, column, text)`` for every cell, in reading order."""
-    return [(line, column, text) for line in lines for column, text in enumerate(line.cells)]
+def _is_row_number(texts: list, index: int) -> bool:
+    """Return True for a short digit cell that is a row number broken off its label (``3`` ``.其他``)."""
+    after = texts[index + 1] if index + 1 < len(texts) else ""
+    return after[:1] in LABEL_PUNCTUATION and not _is_value_text(after)
 
 
-def _is_label_piece(flat: list, index: int) -> bool:
-    """Return True for a value-looking cell that is really part of a label broken over lines.
-
-    ``3`` followed by ``.其他`` (or ``.`` then ``其``) is a row number, and a ``/`` between two
-    single characters (``增`` ``/`` ``减``) is punctuation inside ``本年增/减``.
-    """
-    text = flat[index][2]
-    if len(text) > 2 or (_CJK.match(text) and text not in NULL_MARKERS):
-        return False
-    after = flat[index + 1][2] if index + 1 < len(flat) else ""
-    if text.isdigit() and after[:1] not in LABEL_PUNCTUATION:
-        return False
-    before = flat[index - 1][2] if index > 0 else ""
-    if text.isdigit():
-        return not _is_value_text(after)
-    if text in NULL_MARKERS:
-        return len(before) == 1 == len(after) and not before.isdigit() and bool(_CJK.match(after))
-    return False
+def _is_label_slash(texts: list, index: int) -> bool:
+    """Return True for a ``/`` between two single characters (``增`` ``/`` ``减`` of ``本年增/减``)."""
+    before = texts[index - 1] if index > 0 else ""
+    after = texts[index + 1] if index + 1 < len(texts) else ""
+    return len(before) == 1 == len(after) and not before.isdigit() and bool(_CJK.match(after))
 
 
 def read_segments(lines: list) -> list:
     """Group the lines' cells into segments: label text, then the values printed after it."""
     segments: list = []
     current = Segment()
-    flat = _flatten(lines)
-    for cell_id, (line, column, text) in enumerate(flat):
-        column_index = column if line.positional else None
-        if text == SPANNED_TEXT:
-            continue
-        if not text:
-            if line.grid and current.labels:
-                current.tokens.append(Token("blank", "", None, line.number, column_index, cell_id))
-            continue
-        if text.isdigit() and (len(text) > 2 or not _is_label_piece(flat, cell_id)):
-            # The common case, a bare count: make its token here, skipping the general classifier.
-            current.tokens.append(Token("number", text, int(text), line.number, column_index, cell_id))
-            continue
-        if _is_label_piece(flat, cell_id):
-            label, values = text, ()
-        else:
-            label, values = classify_cell(text)
-        if label:
-            if current.tokens:
-                segments.append(current)
-                current = Segment()
-            current.labels.append(label)
-        current.tokens.extend(_make_token(v, line, column_index, cell_id) for v in values)
+    texts = [text for line in lines for text in line.cells]  # every cell in reading order
+    cell_id = -1
+    for number, cells, positional, grid in lines:
+        for column, text in enumerate(cells):
+            cell_id += 1
+            if not text or text == SPANNED_TEXT:
+                if not text and grid and current.labels:
+                    current.tokens.append(Token("blank", "", None, number, column, cell_id))
+                continue
+            if text.isdigit() and text.isascii():
+                # The common case, a bare count: make its token here, skipping the general classifier.
+                if len(text) > 2 or not _is_row_number(texts, cell_id):
+                    current.tokens.append(Token("number", text, int(text), number,
+                                                column if positional else None, cell_id))
+                    continue
+                label, values = text, ()
+            elif len(text) <= 2 and text in NULL_MARKERS and _is_label_slash(texts, cell_id):
+                label, values = text, ()
+            else:
+                label, values = classify_cell(text)
+            if label:
+                if current.tokens:
+                    segments.append(current)
+                    current = Segment()
+                current.labels.append(label)
+            if values:
+                column_index = column if positional else None
+                current.tokens.extend(_make_token(v, number, column_index, cell_id) for v in values)
     if current.tokens or current.labels:
         segments.append(current)
     return segments
@@ -214,12 +207,17 @@ def label_key(text: str) -> str:
 def detect_template(text: str, year: int | None = None) -> str | None:
     """Return the template whose own labels the text prints most; break ties by the year."""
     key = label_key(text)
-    scores = {t: sum(label_key(m) in key for m in SCHEMA.markers(t)) for t in ("2019", "2021")}
+    scores = {t: sum(marker in key for marker in _marker_keys(t)) for t in ("2019", "2021")}
     if scores["2019"] != scores["2021"]:
         return max(scores, key=scores.get)
     if year is not None:
         return "2019" if year <= 2020 else "2021"
     return "2021" if scores["2021"] else None
+
+
+@cache
+def _marker_keys(template: str) -> tuple:
+    return tuple(label_key(marker) for marker in SCHEMA.markers(template))
 
 
 @cache
@@ -303,25 +301,36 @@ def _exact_rows(tail: str, template: str) -> set:
 def _segment_candidates(segment: Segment, rows: tuple, template: str) -> list:
     """Return ``[(row index, score)]`` for the rows a segment may be.
 
-    Exact label matches when there are any, else fuzzy matches (garbled or partly printed labels).
+    Exact label matches when there are any, else fuzzy matches (garbled or partly printed labels);
+    a segment printing as many values as the row has cells scores a little higher.
     """
     if not segment.tokens:
         return []
     tail = label_key(segment.label_text[-400:])[-200:]
+    return [(index, score if rows[index].table == "table4" else score + _count_adjustment(segment, rows[index]))
+            for index, score in _label_candidates(tail, template)]
+
+
+@lru_cache(maxsize=16384)
+def _label_candidates(tail: str, template: str) -> tuple:
+    """Return ``((row index, label score), ...)`` for a segment's label key (its last 200 characters).
+
+    Cached: across a corpus the same labels are printed again and again.
+    """
     exact = _exact_rows(tail, template)
     candidates = []
-    for index, row in enumerate(rows):
+    for index, row in enumerate(SCHEMA.rows(template)):
         if row.table == "table4":
             share = table4_score(tail)
             score = share + 0.2 if share >= TABLE4_MIN_HEADER_SHARE else 0.0
         elif exact:
-            score = 1.0 + _count_adjustment(segment, row) if index in exact else 0.0
+            score = 1.0 if index in exact else 0.0
         else:
-            fuzzy = label_score(tail, row.labels)
-            score = fuzzy + _count_adjustment(segment, row) if fuzzy >= MIN_LABEL_SCORE else 0.0
+            score = label_score(tail, row.labels)
+            score = score if score >= MIN_LABEL_SCORE else 0.0
         if score > 0:
             candidates.append((index, score))
-    return candidates
+    return tuple(candidates)
 
 
 def _align(segments: list, rows: tuple, template: str) -> dict:

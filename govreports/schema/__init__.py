@@ -85,7 +85,7 @@ class Identity:
     rhs: tuple
     description: str
 
-    @property
+    @cached_property
     def codes(self) -> tuple:
         """Return every code the identity involves."""
         return self.lhs + self.rhs
