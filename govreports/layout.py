@@ -119,26 +119,37 @@ def split_line(raw: str, number: int) -> Line | None:
         return None
     if stripped.isdigit():
         return Line(number, (stripped,), False)
+    split = _split_cells(raw)
+    return None if split is None else Line(number, *split)
+
+
+@lru_cache(maxsize=32768)
+def _split_cells(raw: str) -> tuple | None:
+    """Return ``(cells, positional)`` for a printed line, or None for furniture and rules.
+
+    Cached: table lines (labels, ``0 |``, OCR rows of zeros) repeat from report to report.
+    """
+    stripped = raw.strip()
     if is_page_marker(stripped) or _ONLY_PIPES.match(stripped):
         return None
     if "|" in stripped:
         if _MARKDOWN_RULE.match(stripped):
             return None
-        return _pipe_line(stripped, number)
+        return _pipe_cells(stripped)
     if "\t" in raw:
-        return Line(number, _strip_trailing_empty([c.strip() for c in raw.rstrip().split("\t")]), True)
+        return _strip_trailing_empty([c.strip() for c in raw.rstrip().split("\t")]), True
     if _WIDE_GAP.search(stripped):
-        return Line(number, tuple(re.split(r"(?: {2,}|\u3000)+", stripped)), False)
-    return Line(number, (stripped,), False)
+        return tuple(re.split(r"(?: {2,}|\u3000)+", stripped)), False
+    return (stripped,), False
 
 
-def _pipe_line(stripped: str, number: int) -> Line:
+def _pipe_cells(stripped: str) -> tuple:
     inner = stripped[1:] if stripped.startswith("|") else stripped
     inner = inner.rstrip("|").rstrip()
     parts = [p.strip() for p in inner.split("|")]
     if len(parts) == 1:
-        return Line(number, (parts[0],), False)
-    return Line(number, _strip_trailing_empty(parts), True)
+        return (parts[0],), False
+    return _strip_trailing_empty(parts), True
 
 
 def _strip_trailing_empty(cells: list) -> tuple:
@@ -149,11 +160,19 @@ def _strip_trailing_empty(cells: list) -> tuple:
 
 def split_lines(text: str) -> list:
     """Split normalised text into :class:`Line` records, dropping blank lines and page markers."""
-    lines = []
+    # split_line inlined, and tuple.__new__ instead of Line(): this loop runs for every printed
+    # line of every report, and the class call costs twice the tuple.
+    lines, new = [], tuple.__new__
     for number, raw in enumerate(text.split("\n"), start=1):
-        line = split_line(raw, number)
-        if line is not None and line.cells:
-            lines.append(line)
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if stripped.isdigit():
+            lines.append(new(Line, (number, (stripped,), False, False)))
+            continue
+        split = _split_cells(raw)
+        if split is not None and split[0]:
+            lines.append(new(Line, (number, split[0], split[1], False)))
     return lines
 
 

@@ -99,9 +99,8 @@ class CellValue(NamedTuple):
     raw: str | None = None
 
 
-@dataclass(frozen=True)
-class Check:
-    """One identity of the template evaluated on one report.
+class Check(NamedTuple):
+    """One identity of the template evaluated on one report (a named tuple: ~80 per report).
 
     Attributes:
         identity: the identity's name, e.g. ``table3.row_sum``.

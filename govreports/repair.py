@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from govreports.errors import Problem
@@ -448,18 +448,18 @@ def _direct_cells(template: str, table_read) -> dict | None:
 
     The usual report: nothing to place or repair, so each token becomes its cell as printed.
     """
-    cells = {}
+    cells, new = {}, tuple.__new__  # tuple.__new__(CellValue, ...): half the cost of CellValue(...)
     for row in SCHEMA.rows(template):
         read = table_read.rows.get(row.row_code)
         if read is None or len(read.tokens) != row.width:
             return None
-        for code, token in zip(row.codes, read.tokens):
-            if token.kind == NUMBER:
-                if not _valid_number_text(token.text.lstrip("+-")):
-                    return None
-                cells[code] = CellValue(code, token.value, NUMBER, token.text)
+        for code, (kind, text, value, *_where) in zip(row.codes, read.tokens):
+            if kind == NUMBER:
+                if text[0] in "0+-" and not _valid_number_text(text.lstrip("+-")):
+                    return None  # "05" is two cells run together, not a number
+                cells[code] = new(CellValue, (code, value, NUMBER, text))
             else:
-                cells[code] = CellValue(code, None, token.kind, token.text)
+                cells[code] = new(CellValue, (code, None, kind, text))
     return cells
 
 

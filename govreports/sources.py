@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
+import re
 from pathlib import Path
 
 from govreports.errors import SourceError
@@ -91,11 +92,14 @@ def _decode_detected(data: bytes, source: str) -> tuple:
     return text, encoding
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0e-\x1f]")  # C0 controls but the line and tab ones
+
+
 def check_is_text(text: str, source: str) -> None:
     """Raise :class:`SourceError` for empty text or text that is mostly control characters."""
     if not text.strip():
         raise SourceError(f"{source}: empty file: nothing to parse")
-    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    controls = len(_CONTROL_CHARACTER.findall(text, 0, 20000))
     if controls > MAX_CONTROL_SHARE * min(len(text), 20000):
         raise SourceError(f"{source}: binary content: {controls} control characters; not a text report")
 

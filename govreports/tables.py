@@ -119,19 +119,20 @@ def parse_number(text: str) -> float | None:
     return int(number) if "." not in text else number
 
 
+@lru_cache(maxsize=32768)
 def classify_cell(text: str) -> tuple:
     """Split a cell into its label text and its trailing value tokens' texts.
 
-    ``"行政事业性收费 0"`` gives ``("行政事业性收费", ["0"])``; ``"0 0 3"`` gives ``("", ["0", "0", "3"])``;
-    a label with numbers inside it (``"2. 重复申请"``) stays whole.
+    ``"行政事业性收费 0"`` gives ``("行政事业性收费", ("0",))``; ``"0 0 3"`` gives ``("", ("0", "0", "3"))``;
+    a label with numbers inside it (``"2. 重复申请"``) stays whole. Cached: labels repeat across reports.
     """
     if _CJK.match(text[-1]) and not _NUMBER_WITH_UNIT.match(text.rsplit(None, 1)[-1]):
-        return text, []
+        return text, ()
     parts = [_strip_unit(p) for p in text.split()]
     cut = len(parts)
     while cut > 0 and _is_value_text(parts[cut - 1]):
         cut -= 1
-    return " ".join(parts[:cut]), parts[cut:]
+    return " ".join(parts[:cut]), tuple(parts[cut:])
 
 
 def _strip_unit(part: str) -> str:
@@ -162,12 +163,21 @@ def _is_label_slash(texts: list, index: int) -> bool:
     return len(before) == 1 == len(after) and not before.isdigit() and bool(_CJK.match(after))
 
 
+def _label_and_values(texts: list, index: int) -> tuple:
+    """Return a cell's label text and value texts, keeping row numbers and slashes inside labels."""
+    text = texts[index]
+    if text.isdigit() or (len(text) <= 2 and text in NULL_MARKERS and _is_label_slash(texts, index)):
+        return text, ()
+    return classify_cell(text)
+
+
 def read_segments(lines: list) -> list:
     """Group the lines' cells into segments: label text, then the values printed after it."""
     segments: list = []
     current = Segment()
     texts = [text for line in lines for text in line.cells]  # every cell in reading order
-    cell_id = -1
+    texts.append("")  # so that every cell has a next one
+    new, cell_id = tuple.__new__, -1  # tuple.__new__(Token, ...): half the cost of Token(...)
     for number, cells, positional, grid in lines:
         for column, text in enumerate(cells):
             cell_id += 1
@@ -175,17 +185,13 @@ def read_segments(lines: list) -> list:
                 if not text and grid and current.labels:
                     current.tokens.append(Token("blank", "", None, number, column, cell_id))
                 continue
-            if text.isdigit() and text.isascii():
+            if text.isdigit() and text.isascii() and (
+                len(text) > 2 or texts[cell_id + 1][:1] not in LABEL_PUNCTUATION or not _is_row_number(texts, cell_id)
+            ):
                 # The common case, a bare count: make its token here, skipping the general classifier.
-                if len(text) > 2 or not _is_row_number(texts, cell_id):
-                    current.tokens.append(Token("number", text, int(text), number,
-                                                column if positional else None, cell_id))
-                    continue
-                label, values = text, ()
-            elif len(text) <= 2 and text in NULL_MARKERS and _is_label_slash(texts, cell_id):
-                label, values = text, ()
-            else:
-                label, values = classify_cell(text)
+                current.tokens.append(new(Token, ("number", text, int(text), number, column if positional else None, cell_id)))
+                continue
+            label, values = _label_and_values(texts, cell_id)
             if label:
                 if current.tokens:
                     segments.append(current)
@@ -306,9 +312,15 @@ def _segment_candidates(segment: Segment, rows: tuple, template: str) -> list:
     """
     if not segment.tokens:
         return []
-    tail = label_key(segment.label_text[-400:])[-200:]
+    tail = _tail_key(segment.label_text[-400:])
     return [(index, score if rows[index].table == "table4" else score + _count_adjustment(segment, rows[index]))
             for index, score in _label_candidates(tail, template)]
+
+
+@lru_cache(maxsize=16384)
+def _tail_key(label_text: str) -> str:
+    """Return the key of the end of a segment's label text, the part that names its row."""
+    return label_key(label_text)[-200:]
 
 
 @lru_cache(maxsize=16384)

@@ -9,31 +9,32 @@ from __future__ import annotations
 
 import math
 
-from govreports.records import CellValue, Check
+from govreports.records import Check
 from govreports.schema import SCHEMA
 
 LOST = "lost"
 
 
-def side_sum(codes: tuple, cells: dict) -> float | None:
-    """Return the sum of ``codes`` over ``cells`` (blank = 0), or None if one was lost."""
-    total = 0
-    for code in codes:
-        cell: CellValue | None = cells.get(code)
-        if cell is None or cell.status == LOST:
-            return None
-        total += cell.value or 0
-    return total
-
-
 def check_identities(template: str, cells: dict) -> tuple:
     """Return one :class:`Check` per identity of ``template``, evaluated on ``cells`` ({code: CellValue})."""
-    checks = []
+    # Each cell is in several identities: read its number (None if lost) once.
+    numbers = {code: None if cell.status == LOST else cell.value or 0 for code, cell in cells.items()}
+    checks, new = [], tuple.__new__  # tuple.__new__(Check, ...): half the cost of Check(...)
     for identity in SCHEMA.identities(template):
-        lhs, rhs = side_sum(identity.lhs, cells), side_sum(identity.rhs, cells)
+        lhs, rhs = _numbers_sum(identity.lhs, numbers), _numbers_sum(identity.rhs, numbers)
         passed = None if lhs is None or rhs is None else math.isclose(lhs, rhs, abs_tol=1e-9)
-        checks.append(Check(identity.name, identity.scope, identity.lhs, identity.rhs, lhs, rhs, passed))
+        checks.append(new(Check, (identity.name, identity.scope, identity.lhs, identity.rhs, lhs, rhs, passed)))
     return tuple(checks)
+
+
+def _numbers_sum(codes: tuple, numbers: dict) -> float | None:
+    total = 0
+    for code in codes:
+        number = numbers.get(code)
+        if number is None:  # a cell missing from the report, or lost
+            return None
+        total += number
+    return total
 
 
 def failed_checks(checks: tuple) -> tuple:

@@ -5,11 +5,11 @@ from govreports.tables import classify_cell, detect_template, label_score, match
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("行政事业性收费 0", ("行政事业性收费", ["0"])),
-    ("0 0 3", ("", ["0", "0", "3"])),
-    ("2. 重复申请", ("2. 重复申请", [])),
-    ("· 1 2 没有现成信息需要另行制作", ("· 1 2 没有现成信息需要另行制作", [])),
-    ("(七)总计 3 / 0", ("(七)总计", ["3", "/", "0"])),
+    ("行政事业性收费 0", ("行政事业性收费", ("0",))),
+    ("0 0 3", ("", ("0", "0", "3"))),
+    ("2. 重复申请", ("2. 重复申请", ())),
+    ("· 1 2 没有现成信息需要另行制作", ("· 1 2 没有现成信息需要另行制作", ())),
+    ("(七)总计 3 / 0", ("(七)总计", ("3", "/", "0"))),
 ])
 def test_classify_cell(text, expected):
     assert classify_cell(text) == expected
@@ -50,9 +50,9 @@ def test_values_are_bound_to_labels_not_to_a_stream_of_numbers():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("行政事业性收费 12.5万元", ("行政事业性收费", ["12.5"])),
-    ("12件", ("", ["12"])),
-    ("共3件", ("共3件", [])),
+    ("行政事业性收费 12.5万元", ("行政事业性收费", ("12.5",))),
+    ("12件", ("", ("12",))),
+    ("共3件", ("共3件", ())),
 ])
 def test_units_printed_in_value_cells_are_dropped(text, expected):
     assert classify_cell(text) == expected
