@@ -28,12 +28,13 @@ from pathlib import Path
 from govreports import __version__
 from govreports.corrections import apply_corrections, read_corrections
 from govreports.errors import GovReportsError, Problem
-from govreports.panel import PanelEntry, panel_checks, panel_summary
+from govreports.panel import panel_checks, panel_summary
 from govreports.parse import parse
 from govreports.records import Report
 from govreports.schema import SCHEMA
-from govreports.schema.fields import FIELDS, REPORT_TOTALS, TABLE4_TOTALS, TABLE_COLUMNS
+from govreports.schema.fields import TABLE_COLUMNS
 from govreports.sources import sha256_of, sniff_format
+from govreports.tablefiles import ChunkTables, TableWriter, check_rows, table_parts
 
 log = logging.getLogger(__name__)
 
@@ -96,29 +97,9 @@ def _cache_path(cache_dir: Path, sha256: str) -> Path:
     return cache_dir / f"{sha256}-{parser_fingerprint()}.json"
 
 
-def parse_to_dict(path: str) -> dict:
-    """Parse one file and return its JSON-ready dict."""
-    return parse(path).to_dict()
-
-
-@dataclass(frozen=True)
-class FileRows:
-    """What one input file adds to the output tables (made in a worker, written by the main process)."""
-
-    manifest: tuple
-    tables: dict
-    panel: PanelEntry | None
-
-
-def file_rows(file: InputFile, data: dict, corrections: tuple) -> FileRows:
-    """Return a parsed file's rows for every table, its corrections applied."""
-    report = replace(Report.from_dict(data), source=file.source)
-    report = apply_corrections(report, list(corrections))
-    report_id = file.sha256[:16]
-    manifest = _manifest_row(file, report.status, _first_error(report), report_id)
-    if report.status == "failed":
-        return FileRows(manifest, {}, None)
-    return FileRows(manifest, report_rows(report_id, file.source, report), panel_summary(report_id, report))
+def parse_report(path: str) -> Report:
+    """Parse one file (the step a build's workers repeat; a seam for tests)."""
+    return parse(path)
 
 
 class FileTimeout(Exception):
@@ -129,152 +110,74 @@ def _on_alarm(signum, frame):
     raise FileTimeout
 
 
-def parse_within(path: str, seconds: float) -> dict:
+def parse_within(path: str, seconds: float) -> Report:
     """Parse one file, giving up after ``seconds`` (a pathological PDF must not stall a build)."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        return parse_to_dict(path)
+        return parse_report(path)
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return parse_to_dict(path)
+        return parse_report(path)
     except FileTimeout:
         message = f"{Path(path).name}: took longer than {seconds:g} s to parse; skipped (raise --file-timeout)"
-        return Report(Path(path).name, "failed", errors=(Problem("source.timeout", message),)).to_dict()
+        return Report(Path(path).name, "failed", errors=(Problem("source.timeout", message),))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
 
-def parse_task(file: InputFile, corrections: tuple, keep: bool, seconds: float = 0) -> tuple:
-    """Parse one file in a worker: return ``(report dict if keep else None, FileRows)``."""
-    data = parse_within(file.path, seconds)
-    return (data if keep else None), file_rows(file, data, corrections)
-
-
-def iter_parsed(files: list, cache_dir: Path | None, runner: Callable, corrections: list,
-                file_timeout: float = 0) -> Iterable:
-    """Yield ``(file, FileRows or None)`` in the files' order; None for a repeated file.
-
-    Parses only what the cache lacks (in ``runner``'s workers), and stores new parses in it.
-    """
-    def cached(file: InputFile) -> Path | None:
-        return _cache_path(cache_dir, file.sha256) if cache_dir else None
-
-    def own(file: InputFile) -> tuple:
-        return tuple(c for c in corrections if c.source == file.source)
-
-    seen, todo = set(), []
-    for file in files:
-        if file.sha256 not in seen and not (cached(file) and cached(file).exists()):
-            todo.append(file)
-        seen.add(file.sha256)
-    fresh = iter(runner([(f, own(f), cache_dir is not None, file_timeout) for f in todo]))
-    pending = {f.sha256 for f in todo}
-    seen.clear()
-    for file in files:
-        if file.sha256 in seen:
-            yield file, None
-            continue
-        seen.add(file.sha256)
-        if file.sha256 in pending:
-            data, rows = next(fresh)
-            if cache_dir:
-                _write_atomic(cached(file), json.dumps(data, ensure_ascii=False).encode("utf-8"))
-        else:
-            rows = file_rows(file, json.loads(cached(file).read_text(encoding="utf-8")), own(file))
-        yield file, rows
-
-
-def _run_task(task: tuple) -> tuple:
-    return parse_task(*task)
-
-
-def local_runner(workers: int) -> Callable:
-    """Return a function running parse tasks with ``workers`` processes (in-process for one), in order."""
-
-    def run(tasks: list) -> Iterable:
-        if workers <= 1 or len(tasks) < 2:
-            return map(_run_task, tasks)
-        return _pool_map(tasks, workers)
-
-    return run
-
-
-POOL_WINDOW = 2048  # tasks in flight at once: finished rows waiting for the writer stay bounded
-
-
-def _pool_map(tasks: list, workers: int) -> Iterable:
-    chunksize = max(1, min(32, len(tasks) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for start in range(0, len(tasks), POOL_WINDOW):
-            yield from pool.map(_run_task, tasks[start:start + POOL_WINDOW], chunksize=chunksize)
-
-
-def dask_runner(workers: int, scheduler: str | None = None) -> Callable:
-    """Return a function running parse tasks on Dask (a scheduler address, or a local cluster)."""
-
-    def run(tasks: list) -> Iterable:
-        if not tasks:
-            return []
-        from dask.distributed import Client, LocalCluster
-
-        if scheduler:
-            with Client(scheduler) as client:
-                return client.gather(client.map(_run_task, tasks, pure=False))
-        with LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
-            return client.gather(client.map(_run_task, tasks, pure=False))
-
-    return run
+def cached_parse(file: InputFile, cache_dir: Path | None, seconds: float) -> Report:
+    """Return a file's parse from the cache, or parse it (and store it in the cache)."""
+    if cache_dir is None:
+        return parse_within(file.path, seconds)
+    path = _cache_path(cache_dir, file.sha256)
+    if path.exists():
+        return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    report = parse_within(file.path, seconds)
+    _write_atomic(path, json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8"))
+    return report
 
 
 # ----------------------------------------------------------------------------------------
-# Tables
+# Chunks: what a worker does
 
 
-def _report_row(report_id: str, source: str, report: Report) -> dict:
-    meta = report.metadata
-    cells = {c.code: c for c in report.cells}
-    row = {
-        "report_id": report_id, "source": source, "sha256": report.sha256, "status": report.status,
-        "template": report.template, "year": meta.year, "agency": meta.agency, "published": meta.published,
-        "province": meta.province, "prefecture": meta.prefecture, "county": meta.county, "adcode": meta.adcode,
-        "level": meta.level, "kind": meta.kind, "n_repairs": len(report.repairs),
-        "n_failed_checks": sum(c.passed is False for c in report.checks),
-        "n_lost_cells": sum(c.status == "lost" for c in report.cells),
-    }
-    for name, prefixes in REPORT_TOTALS.items():
-        codes = [f"table3.{r.row_code}.total" for r in _rows(report, "table3") if r.row_code.startswith(prefixes)]
-        row[name] = _sum_cells(cells, codes)
-    for group in TABLE4_TOTALS:
-        row[f"{group}_total"] = _sum_cells(cells, [f"table4.{group}.total"])
-    return row
+CHUNK_FILES = 256  # files per task: fixed, so that row groups do not depend on the number of workers
 
 
-def _rows(report: Report, table: str) -> tuple:
-    return SCHEMA.rows(report.template, table) if report.template else ()
+@dataclass(frozen=True)
+class ChunkTask:
+    """A run of consecutive (first-seen) input files for one worker, with what it needs."""
+
+    files: tuple
+    corrections: tuple
+    cache_dir: str | None
+    file_timeout: float
 
 
-def _sum_cells(cells: dict, codes: list):
-    if not codes or any(c not in cells or cells[c].status == "lost" for c in codes):
-        return None
-    return sum(cells[c].value or 0 for c in codes)
+@dataclass(frozen=True)
+class ChunkResult:
+    """What a chunk adds to the dataset: manifest rows, panel entries and each table's part."""
+
+    manifest: tuple
+    panel: tuple
+    parts: dict
 
 
-# Rows are tuples in the order of TABLE_COLUMNS: a large build writes hundreds of millions.
-
-
-def _cell_rows(report_id: str, report: Report) -> list:
-    return [(report_id, cell.code, *cell.code.split("."), cell.value, cell.status) for cell in report.cells]
-
-
-def _check_rows(report_id: str, checks: Iterable) -> list:
-    return [(report_id, c.identity, c.scope, " + ".join(c.lhs), " + ".join(c.rhs), c.lhs_value, c.rhs_value,
-             c.passed) for c in checks]
-
-
-def _repair_rows(report_id: str, report: Report) -> list:
-    return [(report_id, r.code, r.value, r.kind, r.evidence) for r in report.repairs]
+def build_chunk(task: ChunkTask) -> ChunkResult:
+    """Parse a chunk of files (or read their cached parses) and make its rows of every table."""
+    tables = ChunkTables()
+    manifest, panel = [], []
+    cache_dir = Path(task.cache_dir) if task.cache_dir else None
+    for file in task.files:
+        report = replace(cached_parse(file, cache_dir, task.file_timeout), source=file.source)
+        report = apply_corrections(report, [c for c in task.corrections if c.source == file.source])
+        report_id = file.sha256[:16]
+        manifest.append(_manifest_row(file, report.status, _first_error(report), report_id))
+        if report.status != "failed":
+            tables.add(report_id, file.source, report)
+            panel.append(panel_summary(report_id, report))
+    return ChunkResult(tuple(manifest), tuple(panel), table_parts(tables.to_arrow()))
 
 
 def _first_error(report: Report) -> str | None:
@@ -282,114 +185,118 @@ def _first_error(report: Report) -> str | None:
     return errors[0] if errors else None
 
 
-def _as_tuple(table: str, row: dict) -> tuple:
-    return tuple(row[c] for c in TABLE_COLUMNS[table])
+def chunk_tasks(files: list, corrections: list, cache_dir: Path | None, file_timeout: float) -> list:
+    """Split the first-seen files into :class:`ChunkTask` s, in order."""
+    wanted = {f.source for f in files}
+    own = tuple(c for c in corrections if c.source in wanted)
+    cache = str(cache_dir) if cache_dir else None
+    return [ChunkTask(tuple(files[i:i + CHUNK_FILES]), own, cache, file_timeout)
+            for i in range(0, len(files), CHUNK_FILES)]
 
 
-def report_rows(report_id: str, source: str, report: Report) -> dict:
-    """Return ``{table: rows}`` for one parsed (not failed) report."""
-    return {
-        "reports": [_as_tuple("reports", _report_row(report_id, source, report))],
-        "cells": _cell_rows(report_id, report),
-        "checks": _check_rows(report_id, report.checks + report.narrative_checks),
-        "repairs": _repair_rows(report_id, report),
-    }
+# ----------------------------------------------------------------------------------------
+# Runners: where chunks are built
 
 
-def stream_tables(parsed: Iterable, writers: dict, progress: Callable | None = None) -> dict:
-    """Write every file's rows to ``writers``; return the manifest counts.
+def local_runner(workers: int) -> Callable:
+    """Return a function building chunks with ``workers`` processes (in this process for one), in order."""
 
-    Only a small summary per report is kept in memory (for the cross-year panel checks), so
-    memory stays bounded however large the corpus.
-    """
-    counts: dict = {}
-    panel = []
-    first_source: dict = {}
-    for file, rows in parsed:
-        if rows is None:
-            manifest = _manifest_row(file, "duplicate", f"same bytes as {first_source[file.sha256]}", None)
-        else:
-            first_source[file.sha256] = file.source
-            manifest = rows.manifest
-            for table, table_rows in rows.tables.items():
-                writers[table].write(table_rows)
-            if rows.panel:
-                panel.append(rows.panel)
-        writers["manifest"].write([manifest])
-        counts[manifest[4]] = counts.get(manifest[4], 0) + 1
-        if progress:
-            progress(sum(counts.values()))
-    for report_id, checks in panel_checks(panel):
-        writers["checks"].write(_check_rows(report_id, checks))
-    return counts
+    def run(tasks: list) -> Iterable:
+        if workers <= 1 or len(tasks) < 2:
+            return map(build_chunk, tasks)
+        return _pool_map(tasks, workers)
+
+    return run
 
 
-def _manifest_row(file: InputFile, status: str, reason: str | None, report_id: str | None) -> tuple:
-    return (file.source, file.sha256, file.size_bytes, file.format, status, reason, report_id, __version__)
+CHUNKS_AHEAD = 4  # chunks in flight per worker: finished chunks waiting for the writer stay bounded
+
+
+def _pool_map(tasks: list, workers: int) -> Iterable:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from _ordered(pool.submit, build_chunk, tasks, workers * CHUNKS_AHEAD)
+
+
+def _ordered(submit: Callable, function: Callable, tasks: list, ahead: int) -> Iterable:
+    """Yield ``function(task)`` for each task in order, with at most ``ahead`` submitted and unread."""
+    pending = []
+    for task in tasks:
+        pending.append(submit(function, task))
+        if len(pending) >= ahead:
+            yield pending.pop(0).result()
+    for future in pending:
+        yield future.result()
+
+
+def dask_runner(workers: int, scheduler: str | None = None) -> Callable:
+    """Return a function building chunks on Dask (a scheduler address, or a local cluster)."""
+
+    def run(tasks: list) -> Iterable:
+        if not tasks:
+            return
+        from dask.distributed import Client, LocalCluster
+
+        if scheduler:
+            with Client(scheduler) as client:
+                ahead = CHUNKS_AHEAD * max(1, len(client.scheduler_info().get("workers", {})) or workers)
+                yield from _ordered(lambda f, t: client.submit(f, t, pure=False), build_chunk, tasks, ahead)
+            return
+        with LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            yield from _ordered(lambda f, t: client.submit(f, t, pure=False), build_chunk, tasks,
+                                CHUNKS_AHEAD * max(workers, 1))
+
+    return run
 
 
 # ----------------------------------------------------------------------------------------
 # Writing
 
 
-def _csv_value(value):
-    """Return a value as CSV writes it: booleans lowercase (None is written empty by csv itself)."""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return value
+def write_tables(files: list, results: Iterable, writers: dict, progress: Callable | None = None) -> dict:
+    """Write every chunk's rows and every input's manifest row; return the manifest counts.
 
-
-class TableWriter:
-    """Append rows of one output table to its CSV and Parquet files, a batch at a time."""
-
-    BATCH_ROWS = 50_000
-
-    def __init__(self, name: str, folder: Path) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        self.name, self.folder = name, folder
-        self.columns = TABLE_COLUMNS[name]
-        types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
-        self.schema = pa.schema([pa.field(c, types[FIELDS[_field_key(name, c)]["type"]]) for c in self.columns])
-        self._csv_handle = (folder / f"{name}.csv").open("w", encoding="utf-8", newline="")
-        self._csv = csv.writer(self._csv_handle, lineterminator="\n")
-        self._csv.writerow(self.columns)
-        self._parquet = pq.ParquetWriter(folder / f"{name}.parquet", self.schema, compression="zstd",
-                                         write_statistics=False)
-        self._buffer: list = []
-        self._booleans = any(f.type == pa.bool_() for f in self.schema)
-
-    def write(self, rows: list) -> None:
-        """Append rows (tuples in the table's column order)."""
-        if self._booleans:
-            self._csv.writerows([tuple(map(_csv_value, row)) for row in rows])
+    ``results`` are the chunks of the first-seen files, in order; repeated files get a
+    ``duplicate`` row in their place. Only a small summary per report is kept in memory (for
+    the cross-year panel checks), so memory stays bounded however large the corpus.
+    """
+    counts: dict = {}
+    panel: list = []
+    first_source: dict = {}
+    queue: list = []  # manifest rows of the current chunk, in order
+    results = iter(results)
+    for done, file in enumerate(files, start=1):
+        if file.sha256 in first_source:
+            manifest = _manifest_row(file, "duplicate", f"same bytes as {first_source[file.sha256]}", None)
         else:
-            self._csv.writerows(rows)
-        self._buffer.extend(rows)
-        if len(self._buffer) >= self.BATCH_ROWS:
-            self._flush()
-
-    def _flush(self) -> None:
-        import pyarrow as pa
-
-        if not self._buffer:
-            return
-        columns = [pa.array(values, type=f.type) for values, f in zip(zip(*self._buffer), self.schema)]
-        self._parquet.write_table(pa.Table.from_arrays(columns, schema=self.schema))
-        self._buffer = []
-
-    def close(self) -> None:
-        """Flush and close both files."""
-        self._flush()
-        self._parquet.close()
-        self._csv_handle.close()
+            first_source[file.sha256] = file.source
+            if not queue:
+                queue = list(_write_chunk(next(results), writers, panel))
+            manifest = queue.pop(0)
+        writers["manifest"].write([manifest])
+        counts[manifest[4]] = counts.get(manifest[4], 0) + 1
+        if progress:
+            progress(done)
+    for report_id, checks in panel_checks(panel):
+        writers["checks"].write(check_rows(report_id, checks))
+    return counts
 
 
-def _field_key(table: str, column: str) -> str:
-    return "manifest_status" if (table, column) == ("manifest", "manifest_status") else column
+def _write_chunk(result: ChunkResult, writers: dict, panel: list) -> tuple:
+    for name, part in result.parts.items():
+        writers[name].write_part(part)
+    panel.extend(result.panel)
+    return result.manifest
+
+
+def _first_seen(files: list) -> list:
+    """Return the files whose bytes were not seen earlier in the list (the others are duplicates)."""
+    seen: set = set()
+    return [f for f in files if not (f.sha256 in seen or seen.add(f.sha256))]
+
+
+def _manifest_row(file: InputFile, status: str, reason: str | None, report_id: str | None) -> tuple:
+    return (file.source, file.sha256, file.size_bytes, file.format, status, reason, report_id, __version__)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -482,9 +389,9 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
     try:
         writers = {name: TableWriter(name, staging) for name in TABLES}
         try:
-            parsed = iter_parsed(files, Path(cache_dir) if cache_dir else None, runner, corrections, file_timeout)
-            counts = stream_tables(parsed, writers,
-                                   (lambda done: progress(done, len(files))) if progress else None)
+            tasks = chunk_tasks(_first_seen(files), corrections, Path(cache_dir) if cache_dir else None, file_timeout)
+            counts = write_tables(files, runner(tasks), writers,
+                                  (lambda done: progress(done, len(files))) if progress else None)
         finally:
             for writer in writers.values():
                 writer.close()

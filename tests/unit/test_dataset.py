@@ -74,8 +74,8 @@ def test_unchanged_inputs_are_not_parsed_again(raw, tmp_path, monkeypatch):
     build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
     (raw / "new.txt").write_text("政府信息公开\n没有表格", encoding="utf-8")
     counted = []
-    original = dataset.parse_to_dict
-    monkeypatch.setattr(dataset, "parse_to_dict", lambda path: counted.append(path) or original(path))
+    original = dataset.parse_report
+    monkeypatch.setattr(dataset, "parse_report", lambda path: counted.append(path) or original(path))
     build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
     assert [p.rsplit("/", 1)[1] for p in counted] == ["new.txt"]
     manifest = {r["source"]: r["manifest_status"] for r in read_csv(tmp_path / "out" / "manifest.csv")}
@@ -150,14 +150,14 @@ def test_dask_engine_gives_identical_tables(raw, tmp_path):
 def test_a_file_that_takes_too_long_is_recorded_as_failed_and_the_build_goes_on(raw, tmp_path, monkeypatch):
     import time
 
-    original = dataset.parse_to_dict
+    original = dataset.parse_report
 
     def slow_for_one(path):
         if path.endswith("002_b24b1ab6d4164d4e.txt"):
             time.sleep(5)
         return original(path)
 
-    monkeypatch.setattr(dataset, "parse_to_dict", slow_for_one)
+    monkeypatch.setattr(dataset, "parse_report", slow_for_one)
     build(raw, tmp_path / "out", file_timeout=0.5)
     manifest = {r["source"]: (r["manifest_status"], r["reason"]) for r in read_csv(tmp_path / "out" / "manifest.csv")}
     assert manifest["002_b24b1ab6d4164d4e.txt"] == (
