@@ -62,14 +62,33 @@ class BuildResult:
     reports: int
 
 
-def list_inputs(raw_dir: Path) -> list:
-    """Return every file under ``raw_dir`` in a stable order (provenance files excluded)."""
+def list_inputs(raw_dir: Path, workers: int = 1) -> list:
+    """Return every file under ``raw_dir`` in a stable order (provenance files excluded).
+
+    Each file is read once to take its digest; with many files that is spread over ``workers``
+    processes.
+    """
+    paths = [str(p) for p in sorted(raw_dir.rglob("*"))
+             if p.is_file() and p.name not in IGNORED_NAMES and not p.name.startswith(".")]
+    chunks = [(str(raw_dir), paths[i:i + DIGEST_CHUNK]) for i in range(0, len(paths), DIGEST_CHUNK)]
+    if workers <= 1 or len(chunks) < 2:
+        return [f for chunk in chunks for f in _describe(chunk)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [f for described in pool.map(_describe, chunks) for f in described]
+
+
+DIGEST_CHUNK = 2000
+
+
+def _describe(chunk: tuple) -> list:
+    """Return the :class:`InputFile` of each path of a chunk (read, hashed, format sniffed)."""
+    raw_dir, paths = chunk
     files = []
-    for path in sorted(raw_dir.rglob("*")):
-        if path.is_file() and path.name not in IGNORED_NAMES and not path.name.startswith("."):
-            data = path.read_bytes()
-            files.append(InputFile(path.relative_to(raw_dir).as_posix(), str(path), sha256_of(data), len(data),
-                                   sniff_format(path, data)))
+    for name in paths:
+        path = Path(name)
+        data = path.read_bytes()
+        files.append(InputFile(path.relative_to(raw_dir).as_posix(), name, sha256_of(data), len(data),
+                               sniff_format(path, data)))
     return files
 
 
@@ -307,18 +326,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def file_digests(folder: Path) -> dict:
-    """Return ``{file name: sha256}`` for the files in ``folder``."""
-    digests = {}
-    for path in sorted(folder.iterdir()):
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        digests[path.name] = digest.hexdigest()
-    return digests
-
-
 def _codebook_csv() -> bytes:
     rows = SCHEMA.to_codebook()
     buffer = io.StringIO()
@@ -379,9 +386,9 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
     if not raw_dir.is_dir():
         raise GovReportsError(f"raw folder {raw_dir} does not exist")
     recover_interrupted(out_dir)
-    files = list_inputs(raw_dir)
-    corrections = read_corrections(corrections_path) if corrections_path else []
     workers = workers or os.cpu_count() or 1
+    files = list_inputs(raw_dir, workers if engine == "local" else 1)
+    corrections = read_corrections(corrections_path) if corrections_path else []
     runner = dask_runner(workers, scheduler) if engine == "dask" else local_runner(workers)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.building-"))
@@ -395,8 +402,11 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
         finally:
             for writer in writers.values():
                 writer.close()
-        (staging / "codebook.csv").write_bytes(_codebook_csv())
-        write_datapackage(staging, TABLES, file_digests(staging))
+        digests = {name: digest for writer in writers.values() for name, digest in writer.digests().items()}
+        codebook = _codebook_csv()
+        (staging / "codebook.csv").write_bytes(codebook)
+        digests["codebook.csv"] = hashlib.sha256(codebook).hexdigest()
+        write_datapackage(staging, TABLES, dict(sorted(digests.items())))
         replace_folder(staging, out_dir)
     finally:
         if staging.exists():

@@ -45,7 +45,10 @@ lines), ``tabs_ocr`` (tab-separated OCR rows, garbled labels, lost cells the ide
 ``000000``), ``markdown``, ``pdftotext`` (space-aligned, wrapped labels, page markers, a table
 broken across pages with its header repeated), ``vertical`` (labels one character per line),
 ``html`` (rowspan/colspan grid), ``word_html`` (Word's "save as web page", values split over
-``<span>`` s), and the plain ``tabs`` and ``spaces`` rows. Every Chinese word printed comes from
+``<span>`` s), ``docx`` (a Word document with merged table cells, :mod:`govreports.synth_word`),
+and the plain ``tabs`` and ``spaces`` rows. No PDF layout: rendering one needs a converter
+(LibreOffice) this generator does not assume; the readers' PDF fixtures are made by
+``tests/data/renderings/make_renderings.py``. Every Chinese word printed comes from
 :mod:`govreports.schema.synth_terms`.
 
 The module also keeps the small renderer the unit tests use (:func:`consistent_values`,
@@ -72,6 +75,7 @@ from typing import NamedTuple
 from govreports.errors import GovReportsError
 from govreports.schema import SCHEMA, TABLE3_APPLICANT_COLUMNS, TABLE4_RESULT_COLUMNS
 from govreports.schema import synth_terms as terms
+from govreports.synth_word import docx_bytes
 
 TABLE3_HEADER = terms.TABLE3_HEADER
 TABLE4_HEADER = terms.TABLE4_HEADER
@@ -1293,9 +1297,10 @@ _TEXT_LAYOUTS = {
     "spaces": lambda report: _spaces,
 }
 # Layout name -> file extension.
-LAYOUTS = {**dict.fromkeys(_TEXT_LAYOUTS, ".txt"), "markdown": ".md", "html": ".html", "word_html": ".htm"}
+LAYOUTS = {**dict.fromkeys(_TEXT_LAYOUTS, ".txt"), "markdown": ".md", "html": ".html", "word_html": ".htm",
+           "docx": ".docx"}
 DEFAULT_LAYOUTS = ("pipes", "lines", "tabs_ocr", "run_together", "markdown", "pdftotext", "vertical", "html",
-                   "word_html")
+                   "word_html", "docx")
 
 
 def check_layouts(layouts) -> tuple:
@@ -1310,7 +1315,7 @@ def check_layouts(layouts) -> tuple:
 def render_report(report: SyntheticReport) -> bytes:
     """Render a drawn report in its layout; return the file's bytes."""
     rng = random.Random(f"govreports.synth:{report.seed}:{report.index}:render")
-    grid = report.layout in ("html", "word_html", "markdown")
+    grid = report.layout in ("html", "word_html", "markdown", "docx")
     style = _style(rng, report, grid)
     rows = printed_rows(_texts(report, style), report.template)
     if style.full_width:
@@ -1322,6 +1327,8 @@ def render_report(report: SyntheticReport) -> bytes:
         return page.encode("utf-8" if charset == "utf-8" else "gb18030")
     if report.layout == "word_html":
         return _word_page(_report_parts(report, rows, style)).replace("\n", "\r\n").encode("gb18030")
+    if report.layout == "docx":
+        return docx_bytes(_report_parts(report, rows, style))
     return _text_document(report, rows, rng, style).encode("utf-8")
 
 

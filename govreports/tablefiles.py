@@ -10,6 +10,7 @@ whichever process made them.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -171,15 +172,30 @@ class ChunkTables:
 
 @dataclass(frozen=True)
 class TablePart:
-    """One chunk's rows of one table, ready to append: the Arrow table and its CSV lines."""
+    """One chunk's rows of one table, ready to append: Arrow IPC bytes (LZ4) and CSV lines.
 
-    table: pa.Table
+    Bytes rather than an Arrow table: a part travels from a worker to the writer, and compressed
+    IPC is a fraction of the table's size.
+    """
+
+    arrow: bytes
     csv: bytes
+
+    def table(self) -> pa.Table:
+        """Return the part's rows as an Arrow table."""
+        return pa.ipc.open_stream(self.arrow).read_all()
+
+
+def _ipc_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 def table_parts(tables: dict) -> dict:
-    """Return ``{name: TablePart}``: each table with its CSV lines formatted (done in the worker)."""
-    return {name: TablePart(table, csv_bytes(table)) for name, table in tables.items()}
+    """Return ``{name: TablePart}`` for tables with rows, CSV lines formatted (done in the worker)."""
+    return {name: TablePart(_ipc_bytes(table), csv_bytes(table)) for name, table in tables.items() if table.num_rows}
 
 
 # ----------------------------------------------------------------------------------------
@@ -200,9 +216,11 @@ class TableWriter:
     def __init__(self, name: str, folder: Path) -> None:
         self.name = name
         self.schema = table_schema(name)
-        self._csv = (folder / f"{name}.csv").open("wb")
-        self._csv.write(csv_bytes(self.schema.empty_table(), header=True))
-        self._parquet = pq.ParquetWriter(folder / f"{name}.parquet", self.schema, compression="zstd",
+        self._paths = {"csv": folder / f"{name}.csv", "parquet": folder / f"{name}.parquet"}
+        self._csv = self._paths["csv"].open("wb")
+        self._csv_digest = hashlib.sha256()
+        self._write_csv(csv_bytes(self.schema.empty_table(), header=True))
+        self._parquet = pq.ParquetWriter(self._paths["parquet"], self.schema, compression="zstd",
                                          write_statistics=False)
         self._buffer: list = []
 
@@ -215,14 +233,18 @@ class TableWriter:
     def write_part(self, part: TablePart) -> None:
         """Append a chunk's rows made elsewhere."""
         self._flush()
-        if part.table.num_rows:
-            self._csv.write(part.csv)
-            self._parquet.write_table(part.table)
+        self._write_csv(part.csv)
+        self._parquet.write_table(part.table())
+
+    def _write_csv(self, data: bytes) -> None:
+        # Hashed as written: reading a national build's CSV files again at the end would take minutes.
+        self._csv.write(data)
+        self._csv_digest.update(data)
 
     def _flush(self) -> None:
         if self._buffer:
             table = table_from_rows(self.name, self._buffer)
-            self._csv.write(csv_bytes(table))
+            self._write_csv(csv_bytes(table))
             self._parquet.write_table(table)
             self._buffer = []
 
@@ -231,6 +253,11 @@ class TableWriter:
         self._flush()
         self._parquet.close()
         self._csv.close()
+
+    def digests(self) -> dict:
+        """Return ``{file name: sha256}`` of the closed table's two files."""
+        parquet = hashlib.sha256(self._paths["parquet"].read_bytes()).hexdigest()
+        return {self._paths["csv"].name: self._csv_digest.hexdigest(), self._paths["parquet"].name: parquet}
 
 
 __all__ = ["ChunkTables", "TablePart", "TableWriter", "check_rows", "report_row", "table_from_rows", "table_parts"]
