@@ -170,32 +170,32 @@ class ChunkTables:
         return pa.Table.from_arrays(arrays, schema=table_schema("checks"))
 
 
-@dataclass(frozen=True)
 class TablePart:
-    """One chunk's rows of one table, ready to append: Arrow IPC bytes (LZ4) and CSV lines.
+    """One chunk's rows of one table, ready to append: the Arrow table and its CSV lines.
 
-    Bytes rather than an Arrow table: a part travels from a worker to the writer, and compressed
-    IPC is a fraction of the table's size.
+    A part made in a worker travels to the writer pickled as LZ4-compressed Arrow IPC, a
+    fraction of the table's size; a part made in the writing process is not serialised at all.
     """
 
-    arrow: bytes
-    csv: bytes
+    __slots__ = ("table", "csv")
 
-    def table(self) -> pa.Table:
-        """Return the part's rows as an Arrow table."""
-        return pa.ipc.open_stream(self.arrow).read_all()
+    def __init__(self, table: pa.Table, csv: bytes) -> None:
+        self.table, self.csv = table, csv
 
+    def __getstate__(self) -> tuple:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, self.table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
+            writer.write_table(self.table)
+        return sink.getvalue().to_pybytes(), self.csv
 
-def _ipc_bytes(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    def __setstate__(self, state: tuple) -> None:
+        arrow, self.csv = state
+        self.table = pa.ipc.open_stream(arrow).read_all()
 
 
 def table_parts(tables: dict) -> dict:
     """Return ``{name: TablePart}`` for tables with rows, CSV lines formatted (done in the worker)."""
-    return {name: TablePart(_ipc_bytes(table), csv_bytes(table)) for name, table in tables.items() if table.num_rows}
+    return {name: TablePart(table, csv_bytes(table)) for name, table in tables.items() if table.num_rows}
 
 
 # ----------------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ class TableWriter:
         """Append a chunk's rows made elsewhere."""
         self._flush()
         self._write_csv(part.csv)
-        self._parquet.write_table(part.table())
+        self._parquet.write_table(part.table)
 
     def _write_csv(self, data: bytes) -> None:
         # Hashed as written: reading a national build's CSV files again at the end would take minutes.
