@@ -21,6 +21,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +43,7 @@ IGNORED_NAMES = {"SOURCES.csv", "README.md", ".gitkeep"}
 TABLES = tuple(TABLE_COLUMNS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a national build holds a million of them
 class InputFile:
     """One file of the raw folder, read once: where it is, its digest and size."""
 
@@ -62,19 +63,17 @@ class BuildResult:
     reports: int
 
 
-def list_inputs(raw_dir: Path, workers: int = 1) -> list:
+def list_inputs(raw_dir: Path, pool: ProcessPoolExecutor | None = None) -> list:
     """Return every file under ``raw_dir`` in a stable order (provenance files excluded).
 
-    Each file is read once to take its digest; with many files that is spread over ``workers``
-    processes.
+    Each file is read once to take its digest; with many files that is spread over ``pool``.
     """
     paths = [str(p) for p in sorted(raw_dir.rglob("*"))
              if p.is_file() and p.name not in IGNORED_NAMES and not p.name.startswith(".")]
     chunks = [(str(raw_dir), paths[i:i + DIGEST_CHUNK]) for i in range(0, len(paths), DIGEST_CHUNK)]
-    if workers <= 1 or len(chunks) < 2:
+    if pool is None or len(chunks) < 2:
         return [f for chunk in chunks for f in _describe(chunk)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [f for described in pool.map(_describe, chunks) for f in described]
+    return [f for described in pool.map(_describe, chunks) for f in described]
 
 
 DIGEST_CHUNK = 2000
@@ -217,23 +216,33 @@ def chunk_tasks(files: list, corrections: list, cache_dir: Path | None, file_tim
 # Runners: where chunks are built
 
 
-def local_runner(workers: int) -> Callable:
-    """Return a function building chunks with ``workers`` processes (in this process for one), in order."""
+@contextmanager
+def process_pool(workers: int):
+    """Yield a pool of ``workers`` processes (None for one: everything runs in this process).
+
+    The processes are started at once, while this process is still small: forked later, each
+    would carry a copy of the build's list of a million input files.
+    """
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(int, range(workers)))  # start the workers now
+        yield pool
+
+
+def local_runner(pool: ProcessPoolExecutor | None, workers: int) -> Callable:
+    """Return a function building chunks in ``pool`` (in this process if None), in order."""
 
     def run(tasks: list) -> Iterable:
-        if workers <= 1 or len(tasks) < 2:
+        if pool is None or len(tasks) < 2:
             return map(build_chunk, tasks)
-        return _pool_map(tasks, workers)
+        return _ordered(pool.submit, build_chunk, tasks, workers * CHUNKS_AHEAD)
 
     return run
 
 
 CHUNKS_AHEAD = 4  # chunks in flight per worker: finished chunks waiting for the writer stay bounded
-
-
-def _pool_map(tasks: list, workers: int) -> Iterable:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from _ordered(pool.submit, build_chunk, tasks, workers * CHUNKS_AHEAD)
 
 
 def _ordered(submit: Callable, function: Callable, tasks: list, ahead: int) -> Iterable:
@@ -272,30 +281,31 @@ def dask_runner(workers: int, scheduler: str | None = None) -> Callable:
 # Writing
 
 
-def write_tables(files: list, results: Iterable, writers: dict, progress: Callable | None = None) -> dict:
+def write_tables(files: list, results: Iterable, writers: dict, repeats: dict | None = None,
+                 progress: Callable | None = None) -> dict:
     """Write every chunk's rows and every input's manifest row; return the manifest counts.
 
-    ``results`` are the chunks of the first-seen files, in order; repeated files get a
-    ``duplicate`` row in their place. Only a small summary per report is kept in memory (for
-    the cross-year panel checks), so memory stays bounded however large the corpus.
+    ``results`` are the chunks of the first-seen files, in order; ``repeats`` maps the index of
+    each repeated file to the source of its first copy, and such a file gets a ``duplicate`` row
+    in its place. Only a small summary per report is kept in memory (for the cross-year panel
+    checks), so memory stays bounded however large the corpus.
     """
     counts: dict = {}
     panel: list = []
-    first_source: dict = {}
+    repeats = repeats or {}
     queue: list = []  # manifest rows of the current chunk, in order
     results = iter(results)
-    for done, file in enumerate(files, start=1):
-        if file.sha256 in first_source:
-            manifest = _manifest_row(file, "duplicate", f"same bytes as {first_source[file.sha256]}", None)
+    for index, file in enumerate(files):
+        if index in repeats:
+            manifest = _manifest_row(file, "duplicate", f"same bytes as {repeats[index]}", None)
         else:
-            first_source[file.sha256] = file.source
             if not queue:
                 queue = list(_write_chunk(next(results), writers, panel))
             manifest = queue.pop(0)
         writers["manifest"].write([manifest])
         counts[manifest[4]] = counts.get(manifest[4], 0) + 1
         if progress:
-            progress(done)
+            progress(index + 1)
     for report_id, checks in panel_checks(panel):
         writers["checks"].write(check_rows(report_id, checks))
     return counts
@@ -308,10 +318,17 @@ def _write_chunk(result: ChunkResult, writers: dict, panel: list) -> tuple:
     return result.manifest
 
 
-def _first_seen(files: list) -> list:
-    """Return the files whose bytes were not seen earlier in the list (the others are duplicates)."""
-    seen: set = set()
-    return [f for f in files if not (f.sha256 in seen or seen.add(f.sha256))]
+def first_seen(files: list) -> tuple:
+    """Return ``(files whose bytes were not seen earlier, {index of a repeated file: source of its first copy})``."""
+    first_source: dict = {}
+    firsts, repeats = [], {}
+    for index, file in enumerate(files):
+        if file.sha256 in first_source:
+            repeats[index] = first_source[file.sha256]
+        else:
+            first_source[file.sha256] = file.source
+            firsts.append(file)
+    return firsts, repeats
 
 
 def _manifest_row(file: InputFile, status: str, reason: str | None, report_id: str | None) -> tuple:
@@ -380,38 +397,48 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
     Raises:
         GovReportsError: the raw folder is missing or the corrections file is invalid.
     """
-    from govreports.datapackage import write_datapackage
-
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if not raw_dir.is_dir():
         raise GovReportsError(f"raw folder {raw_dir} does not exist")
     recover_interrupted(out_dir)
     workers = workers or os.cpu_count() or 1
-    files = list_inputs(raw_dir, workers if engine == "local" else 1)
     corrections = read_corrections(corrections_path) if corrections_path else []
-    runner = dask_runner(workers, scheduler) if engine == "dask" else local_runner(workers)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.building-"))
-    staging.chmod(0o755)
-    try:
-        writers = {name: TableWriter(name, staging) for name in TABLES}
+    with process_pool(workers if engine == "local" else 1) as pool:
+        files = list_inputs(raw_dir, pool)
+        runner = dask_runner(workers, scheduler) if engine == "dask" else local_runner(pool, workers)
+        staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.building-"))
+        staging.chmod(0o755)
         try:
-            tasks = chunk_tasks(_first_seen(files), corrections, Path(cache_dir) if cache_dir else None, file_timeout)
-            counts = write_tables(files, runner(tasks), writers,
-                                  (lambda done: progress(done, len(files))) if progress else None)
+            counts = _write_dataset(files, runner, staging, corrections, cache_dir, file_timeout, progress)
+            replace_folder(staging, out_dir)
         finally:
-            for writer in writers.values():
-                writer.close()
-        digests = {name: digest for writer in writers.values() for name, digest in writer.digests().items()}
-        codebook = _codebook_csv()
-        (staging / "codebook.csv").write_bytes(codebook)
-        digests["codebook.csv"] = hashlib.sha256(codebook).hexdigest()
-        write_datapackage(staging, TABLES, dict(sorted(digests.items())))
-        replace_folder(staging, out_dir)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+            if staging.exists():
+                shutil.rmtree(staging)
     return BuildResult(out_dir, counts, sum(counts.get(s, 0) for s in ("valid", "repaired", "invalid")))
+
+
+def _write_dataset(files: list, runner: Callable, staging: Path, corrections: list, cache_dir, file_timeout: float,
+                   progress: Callable | None) -> dict:
+    """Write every table, the codebook and the data package into ``staging``; return the counts."""
+    from govreports.datapackage import write_datapackage
+
+    writers = {name: TableWriter(name, staging) for name in TABLES}
+    try:
+        firsts, repeats = first_seen(files)
+        tasks = chunk_tasks(firsts, corrections, Path(cache_dir) if cache_dir else None, file_timeout)
+        del firsts
+        counts = write_tables(files, runner(tasks), writers, repeats,
+                              (lambda done: progress(done, len(files))) if progress else None)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    digests = {name: digest for writer in writers.values() for name, digest in writer.digests().items()}
+    codebook = _codebook_csv()
+    (staging / "codebook.csv").write_bytes(codebook)
+    digests["codebook.csv"] = hashlib.sha256(codebook).hexdigest()
+    write_datapackage(staging, TABLES, dict(sorted(digests.items())))
+    return counts
 
 
 __all__ = ["build_dataset", "BuildResult", "list_inputs"]

@@ -23,7 +23,7 @@ PANEL_CODES = tuple(
 _INDEX = {code: i for i, code in enumerate(PANEL_CODES)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PanelEntry:
     """What the cross-year checks need of one report (a build keeps one per report in memory).
 

@@ -82,6 +82,14 @@ def test_unchanged_inputs_are_not_parsed_again(raw, tmp_path, monkeypatch):
     assert manifest["new.txt"] == "failed" and manifest["003_7d12747508f9e08c.txt"] == "valid"
 
 
+def test_a_build_from_the_cache_has_the_same_bytes_as_a_fresh_one(raw, tmp_path):
+    build(raw, tmp_path / "fresh")
+    build(raw, tmp_path / "first", cache_dir=tmp_path / "cache")
+    build(raw, tmp_path / "cached", cache_dir=tmp_path / "cache")  # every report read back from the cache
+    for path in sorted((tmp_path / "fresh").iterdir()):
+        assert path.read_bytes() == (tmp_path / "cached" / path.name).read_bytes(), path.name
+
+
 def test_corrections_are_applied_and_recorded(raw, tmp_path):
     corrections = tmp_path / "corrections.csv"
     corrections.write_text(
