@@ -10,6 +10,7 @@ interrupted build leaves the previous one intact. Running it twice gives byte-id
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
@@ -224,11 +225,34 @@ def process_pool(workers: int):
     would carry a copy of the build's list of a million input files.
     """
     if workers <= 1:
-        yield None
+        with fewer_collections():
+            yield None
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
         list(pool.map(int, range(workers)))  # start the workers now
         yield pool
+
+
+GC_THRESHOLD = 100_000
+
+
+@contextmanager
+def fewer_collections():
+    """Run the garbage collector's youngest generation less often, for the duration of a build.
+
+    Parsing allocates millions of small objects that hold no reference cycles; collecting them
+    every 700 allocations (the default) costs about 7% of a build.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
+def _start_worker() -> None:
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # see fewer_collections
 
 
 def local_runner(pool: ProcessPoolExecutor | None, workers: int) -> Callable:
