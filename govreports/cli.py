@@ -14,7 +14,7 @@ import click
 
 from govreports import __version__
 from govreports.errors import GovReportsError
-from govreports.parse import parse
+from govreports.parse import parse_many
 from govreports.schema import SCHEMA, TEMPLATES
 from govreports.summary import summarise
 
@@ -57,8 +57,7 @@ def parse_command(paths, template, encoding, fmt):
     writer = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
     if writer:
         writer.writerow(["source", "status", "template", "code", "value", "value_status"])
-    for path in expand_paths(paths):
-        report = parse(path, template=template, encoding=encoding)
+    for report in parse_many(expand_paths(paths), template=template, encoding=encoding):
         if fmt == "json":
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
         elif writer:
@@ -75,8 +74,7 @@ def parse_command(paths, template, encoding, fmt):
 def check_command(paths, template, encoding):
     """Check reports against the template's identities; exit 1 if any is invalid or failed."""
     bad = 0
-    for path in expand_paths(paths):
-        report = parse(path, template=template, encoding=encoding)
+    for report in parse_many(expand_paths(paths), template=template, encoding=encoding):
         failed = [c for c in report.checks if c.passed is False]
         reasons = "; ".join(p.message for p in report.errors if p.severity == "error")
         click.echo(f"{report.source}\t{report.status}\t{len(failed)} failed identities" + (f"\t{reasons}" if reasons else ""))

@@ -453,7 +453,7 @@ def _direct_cells(template: str, table_read) -> dict | None:
         read = table_read.rows.get(row.row_code)
         if read is None or len(read.tokens) != row.width:
             return None
-        for code, (kind, text, value, *_where) in zip(row.codes, read.tokens):
+        for code, (kind, text, value, _line, _column, _cell) in zip(row.codes, read.tokens):
             if kind == NUMBER:
                 if text[0] in "0+-" and not _valid_number_text(text.lstrip("+-")):
                     return None  # "05" is two cells run together, not a number

@@ -81,9 +81,8 @@ class Segment:
         return " ".join(self.labels)
 
 
-@dataclass(frozen=True)
-class RowRead:
-    """The tokens printed for one template row, and the label text that named it."""
+class RowRead(NamedTuple):
+    """The tokens printed for one template row, and the label text that named it (a named tuple)."""
 
     row: RowSpec
     label: str
@@ -433,16 +432,10 @@ def match_rows(lines: list, template: str) -> TableRead:
         tokens = _table4_tokens(segments, segment_index, row.width) if row.table == "table4" else segment.tokens
         reads[row.row_code] = RowRead(row, segment.label_text[-120:], tuple(tokens), round(score, 3))
     matched = {i for i, _ in matches.values()}
+    first, last = (min(matched), max(matched)) if matched else (0, -1)
     unmatched = tuple(
-        s.label_text[-60:] for i, s in enumerate(segments)
-        if i not in matched and s.tokens and _CJK.search(s.label_text) and _in_tables(i, matches)
+        s.label_text[-60:] for i, s in enumerate(segments[first + 1:last], start=first + 1)
+        if i not in matched and s.tokens and _CJK.search(s.label_text)
     )
     missing = tuple(r.row_code for r in rows if r.row_code not in reads)
     return TableRead(template, reads, missing, unmatched, positional_starts(reads))
-
-
-def _in_tables(segment_index: int, matches: dict) -> bool:
-    if not matches:
-        return False
-    indexes = [i for i, _ in matches.values()]
-    return min(indexes) < segment_index < max(indexes)

@@ -215,3 +215,16 @@ def test_the_cache_key_changes_with_the_parser_code(raw, tmp_path, monkeypatch):
     second = sorted(p.name for p in (tmp_path / "cache").iterdir())
     assert len(second) == 2 * len(first)
     assert {n.split("-")[0] for n in second} == {n.split("-")[0] for n in first}
+
+
+def test_parsing_in_a_batch_raises_the_gc_threshold_and_restores_it():
+    import gc
+
+    from govreports.parse import GC_THRESHOLD, parse_many
+
+    before = gc.get_threshold()
+    seen = []
+    for report in parse_many([RAW / "003_7d12747508f9e08c.txt", RAW / "001_9b0f64044e721509.txt"]):
+        seen.append((report.status, gc.get_threshold()[0]))
+    assert seen == [("valid", GC_THRESHOLD), ("valid", GC_THRESHOLD)]
+    assert gc.get_threshold() == before
