@@ -50,14 +50,19 @@ def docx_bytes(parts: list) -> bytes:
 
 
 def _add_table(document, grid: list) -> None:
+    from docx.table import _Cell
+
     placed, rows, columns = placed_cells(grid)
     table = document.add_table(rows=rows, cols=columns)
     table.style = "Table Grid"
+    # Every cell taken once, before any merge: Table.cell() rebuilds the whole grid on each call,
+    # which makes a 25-row table take most of a second.
+    cells = [[_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
     for r, c, rowspan, colspan, text in placed:
-        cell = table.cell(r, c)
+        cells[r][c].text = text
+    for r, c, rowspan, colspan, _text in placed:
         if rowspan > 1 or colspan > 1:
-            cell = cell.merge(table.cell(r + rowspan - 1, c + colspan - 1))
-        cell.text = text
+            cells[r][c].merge(cells[r + rowspan - 1][c + colspan - 1])
 
 
 def _with_fixed_dates(data: bytes) -> bytes:
