@@ -58,7 +58,7 @@ def _add_table(document, grid: list) -> None:
     # Every cell taken once, before any merge: Table.cell() rebuilds the whole grid on each call,
     # which makes a 25-row table take most of a second.
     cells = [[_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
-    for r, c, rowspan, colspan, text in placed:
+    for r, c, _rowspan, _colspan, text in placed:
         cells[r][c].text = text
     for r, c, rowspan, colspan, _text in placed:
         if rowspan > 1 or colspan > 1:
