@@ -62,7 +62,7 @@ def writer_bound(raw: Path, out: Path) -> None:
     from govreports.tablefiles import TableWriter
 
     files = list_inputs(raw)
-    results = [build_chunk(task) for task in chunk_tasks(files, [], None, 0)]
+    results = [build_chunk(task) for task in chunk_tasks(raw, files, [], None, 0)]
     out.mkdir()
     start = time.perf_counter()
     writers = {name: TableWriter(name, out) for name in TABLES}

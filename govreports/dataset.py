@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -46,10 +47,9 @@ TABLES = tuple(TABLE_COLUMNS)
 
 @dataclass(frozen=True, slots=True)  # slots: a national build holds a million of them
 class InputFile:
-    """One file of the raw folder, read once: where it is, its digest and size."""
+    """One file of the raw folder, read once: its path under the folder, its digest and size."""
 
-    source: str
-    path: str
+    source: str  # the path under the raw folder
     sha256: str
     size_bytes: int
     format: str
@@ -87,7 +87,7 @@ def _describe(chunk: tuple) -> list:
     for name in paths:
         path = Path(name)
         data = path.read_bytes()
-        files.append(InputFile(path.relative_to(raw_dir).as_posix(), name, sha256_of(data), len(data),
+        files.append(InputFile(path.relative_to(raw_dir).as_posix(), sha256_of(data), len(data),
                                sniff_format(path, data)))
     return files
 
@@ -145,14 +145,14 @@ def parse_within(path: str, seconds: float) -> Report:
         signal.signal(signal.SIGALRM, previous)
 
 
-def cached_parse(file: InputFile, cache_dir: Path | None, seconds: float) -> Report:
+def cached_parse(file: InputFile, raw_dir: str, cache_dir: Path | None, seconds: float) -> Report:
     """Return a file's parse from the cache, or parse it (and store it in the cache)."""
     if cache_dir is None:
-        return parse_within(file.path, seconds)
+        return parse_within(os.path.join(raw_dir, file.source), seconds)
     path = _cache_path(cache_dir, file.sha256)
     if path.exists():
         return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    report = parse_within(file.path, seconds)
+    report = parse_within(os.path.join(raw_dir, file.source), seconds)
     _write_atomic(path, json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8"))
     return report
 
@@ -168,6 +168,7 @@ CHUNK_FILES = 256  # files per task: fixed, so that row groups do not depend on 
 class ChunkTask:
     """A run of consecutive (first-seen) input files for one worker, with what it needs."""
 
+    raw_dir: str
     files: tuple
     corrections: tuple
     cache_dir: str | None
@@ -189,7 +190,7 @@ def build_chunk(task: ChunkTask) -> ChunkResult:
     manifest, panel = [], []
     cache_dir = Path(task.cache_dir) if task.cache_dir else None
     for file in task.files:
-        report = replace(cached_parse(file, cache_dir, task.file_timeout), source=file.source)
+        report = replace(cached_parse(file, task.raw_dir, cache_dir, task.file_timeout), source=file.source)
         report = apply_corrections(report, [c for c in task.corrections if c.source == file.source])
         report_id = file.sha256[:16]
         manifest.append(_manifest_row(file, report.status, _first_error(report), report_id))
@@ -204,12 +205,12 @@ def _first_error(report: Report) -> str | None:
     return errors[0] if errors else None
 
 
-def chunk_tasks(files: list, corrections: list, cache_dir: Path | None, file_timeout: float) -> list:
-    """Split the first-seen files into :class:`ChunkTask` s, in order."""
+def chunk_tasks(raw_dir: Path, files: list, corrections: list, cache_dir: Path | None, file_timeout: float) -> list:
+    """Split the first-seen files of ``raw_dir`` into :class:`ChunkTask` s, in order."""
     wanted = {f.source for f in files}
     own = tuple(c for c in corrections if c.source in wanted)
     cache = str(cache_dir) if cache_dir else None
-    return [ChunkTask(tuple(files[i:i + CHUNK_FILES]), own, cache, file_timeout)
+    return [ChunkTask(str(Path(raw_dir).resolve()), tuple(files[i:i + CHUNK_FILES]), own, cache, file_timeout)
             for i in range(0, len(files), CHUNK_FILES)]
 
 
@@ -320,7 +321,9 @@ def write_tables(files: list, results: Iterable, writers: dict, repeats: dict | 
 def _write_chunk(result: ChunkResult, writers: dict, panel: list) -> tuple:
     for name, part in result.parts.items():
         writers[name].write_part(part)
-    panel.extend(result.panel)
+    # Agency names and codes repeat every year: one copy each (a national build keeps a million entries).
+    panel.extend(replace(e, agency=e.agency and sys.intern(e.agency), adcode=e.adcode and sys.intern(e.adcode))
+                 for e in result.panel)
     return result.manifest
 
 
@@ -416,7 +419,7 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
         staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.building-"))
         staging.chmod(0o755)
         try:
-            counts = _write_dataset(files, runner, staging, corrections, cache_dir, file_timeout, progress)
+            counts = _write_dataset(raw_dir, files, runner, staging, corrections, cache_dir, file_timeout, progress)
             replace_folder(staging, out_dir)
         finally:
             if staging.exists():
@@ -424,7 +427,7 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
     return BuildResult(out_dir, counts, sum(counts.get(s, 0) for s in ("valid", "repaired", "invalid")))
 
 
-def _write_dataset(files: list, runner: Callable, staging: Path, corrections: list, cache_dir, file_timeout: float,
+def _write_dataset(raw_dir: Path, files: list, runner: Callable, staging: Path, corrections: list, cache_dir, file_timeout: float,
                    progress: Callable | None) -> dict:
     """Write every table, the codebook and the data package into ``staging``; return the counts."""
     from govreports.datapackage import write_datapackage
@@ -432,7 +435,7 @@ def _write_dataset(files: list, runner: Callable, staging: Path, corrections: li
     writers = {name: TableWriter(name, staging) for name in TABLES}
     try:
         firsts, repeats = first_seen(files)
-        tasks = chunk_tasks(firsts, corrections, Path(cache_dir) if cache_dir else None, file_timeout)
+        tasks = chunk_tasks(raw_dir, firsts, corrections, Path(cache_dir) if cache_dir else None, file_timeout)
         del firsts
         counts = write_tables(files, runner(tasks), writers, repeats,
                               (lambda done: progress(done, len(files))) if progress else None)
