@@ -1,7 +1,7 @@
 """Turn parsed reports into the dataset's tables and write them as CSV and Parquet.
 
 A build's workers turn each chunk of reports into Arrow tables, column by column (the cell
-codes, the identities and the statuses repeat, so they are taken from small dictionaries rather
+codes and the identities repeat, so they are taken from small dictionaries rather
 than converted row by row), and format the chunk's CSV lines themselves. The writing process then
 only appends bytes to each CSV file and Arrow tables to each Parquet file, so it keeps up with
 any number of workers. Both formats are written by Arrow: the same values give the same bytes
