@@ -407,9 +407,22 @@ def draw_table3(rng: random.Random, agency: Agency, year: int, template: str, pa
         column = {"new_received": new[col], "carried_over": carried, "total_handled": handled,
                   "carried_forward": forward, **_multinomial(rng, handled, probs)}
         values.update({f"table3.{row}.{col}": v for row, v in column.items()})
+    set_row_totals(values, template)
+    return values
+
+
+def set_column_balance(values: dict, column: str, total_handled: int, forward: int, carried_over: int) -> None:
+    """Fill one applicant column's (七)总计, 结转下年度, 上年结转 and 新收 so that 新收 + 上年结转 = 总计 + 结转."""
+    values[f"table3.total_handled.{column}"] = total_handled
+    values[f"table3.carried_forward.{column}"] = forward
+    values[f"table3.carried_over.{column}"] = carried_over
+    values[f"table3.new_received.{column}"] = total_handled + forward - carried_over
+
+
+def set_row_totals(values: dict, template: str) -> None:
+    """Fill each 表三 row's 总计 with the sum of its six applicant columns."""
     for row in SCHEMA.rows(template, "table3"):
         values[f"table3.{row.row_code}.total"] = sum(values[f"table3.{row.row_code}.{c}"] for c in TABLE3_APPLICANT_COLUMNS)
-    return values
 
 
 def draw_table4(rng: random.Random, handled: int, params: SynthParams) -> dict:
@@ -542,12 +555,8 @@ def consistent_values(template: str = "2021", seed: int = 1) -> dict:
         carried_over = rng.randint(0, min(3, total_handled + forward))
         for row, v in handled.items():
             values[f"table3.{row}.{col}"] = v
-        values[f"table3.total_handled.{col}"] = total_handled
-        values[f"table3.carried_forward.{col}"] = forward
-        values[f"table3.carried_over.{col}"] = carried_over
-        values[f"table3.new_received.{col}"] = total_handled + forward - carried_over
-    for row in rows3:
-        values[f"table3.{row}.total"] = sum(values[f"table3.{row}.{c}"] for c in TABLE3_APPLICANT_COLUMNS)
+        set_column_balance(values, col, total_handled, forward, carried_over)
+    set_row_totals(values, template)
     for group in TABLE4_GROUPS:
         parts = [rng.choice([0, 0, 1, 2]) for _ in range(4)]
         for name, v in zip(TABLE4_RESULT_COLUMNS, parts):

@@ -20,6 +20,7 @@ from synth import consistent_values, render
 from govreports import models
 from govreports.dataset import build_dataset
 from govreports.schema import SCHEMA, TABLE3_APPLICANT_COLUMNS
+from govreports.synth import set_column_balance, set_row_totals
 
 TRUE = {"Intercept": 0.3, "level[T.prefecture]": -0.5, "level[T.province]": 0.4, "kind[T.department]": 0.6}
 
@@ -74,12 +75,8 @@ def table3_values(disclosed: int, handled: int, template: str, rng) -> dict:
         total_handled = sum(values[f"table3.{row}.{column}"] for row in outcomes)
         forward = int(rng.integers(0, 3))
         carried_over = int(rng.integers(0, min(3, total_handled + forward) + 1))
-        values[f"table3.total_handled.{column}"] = total_handled
-        values[f"table3.carried_forward.{column}"] = forward
-        values[f"table3.carried_over.{column}"] = carried_over
-        values[f"table3.new_received.{column}"] = total_handled + forward - carried_over
-    for row in rows:
-        values[f"table3.{row}.total"] = sum(values[f"table3.{row}.{c}"] for c in TABLE3_APPLICANT_COLUMNS)
+        set_column_balance(values, column, total_handled, forward, carried_over)
+    set_row_totals(values, template)
     return values
 
 
