@@ -42,7 +42,7 @@ def make_corpus(folder: Path, n: int) -> None:
 def run_build(raw: Path, out: Path, workers: int, engine: str) -> dict:
     code = (
         "import json, resource, time, sys\n"
-        "from govreports.dataset import build_dataset\n"
+        "from govreports.build import build_dataset\n"
         "t = time.perf_counter()\n"
         f"r = build_dataset({str(raw)!r}, {str(out)!r}, workers={workers}, engine={engine!r})\n"
         "wall = time.perf_counter() - t\n"
@@ -58,8 +58,8 @@ def writer_bound(raw: Path, out: Path) -> None:
     """Print how fast the writing process alone takes chunks in (what bounds a build on many machines)."""
     import time
 
-    from govreports.dataset import TABLES, build_chunk, chunk_tasks, list_inputs, write_tables
-    from govreports.tablefiles import TableWriter
+    from govreports.build import TABLES, build_chunk, chunk_tasks, list_inputs, write_tables
+    from govreports.build.rows import TableWriter
 
     files = list_inputs(raw)
     results = [build_chunk(task) for task in chunk_tasks(raw, files, [], None, 0)]

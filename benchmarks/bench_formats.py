@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from common import machine_line, rate  # noqa: E402
 
 from govreports.parse import parse  # noqa: E402
-from govreports.sources import read_document  # noqa: E402
+from govreports.read import read_document  # noqa: E402
 
 RENDERINGS = ROOT / "tests" / "data" / "renderings"
 FORMATS = {

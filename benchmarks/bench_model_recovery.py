@@ -6,7 +6,7 @@ report file, builds the processed dataset with ``build_dataset``, loads the mode
 ``disclosed + I(handled - disclosed) ~ level + kind``. Printed per coefficient: the true value,
 the mean estimate, and the share of draws whose 95% interval holds the truth for the binomial GLM
 with agency-clustered standard errors and t(agencies - 1) intervals (the model of
-govreports.models), the same errors with normal intervals, the quasi-binomial GLM, and a naive
+govreports.study.models), the same errors with normal intervals, the quasi-binomial GLM, and a naive
 binomial GLM (for comparison).
 
     python benchmarks/bench_model_recovery.py --draws 100
@@ -30,7 +30,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
 from test_model_recovery import TRUE, recover  # noqa: E402
 
-from govreports import models  # noqa: E402
+from govreports.study import models  # noqa: E402
 
 Z95 = 1.959963984540054
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from common import machine_line, rate  # noqa: E402
 
 from govreports.parse import parse, parse_document  # noqa: E402
-from govreports.sources import read_document  # noqa: E402
+from govreports.read import read_document  # noqa: E402
 
 
 def synthetic_documents(tmp: Path) -> list:

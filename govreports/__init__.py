@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 from govreports.errors import GovReportsError, SchemaError, SourceError, TemplateNotFoundError  # noqa: E402
 from govreports.parse import parse, parse_text  # noqa: E402
 from govreports.records import Report  # noqa: E402
-from govreports.schema import SCHEMA  # noqa: E402
+from govreports.template import SCHEMA  # noqa: E402
 
 __all__ = [
     "parse",

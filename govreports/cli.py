@@ -15,8 +15,8 @@ import click
 from govreports import __version__
 from govreports.errors import GovReportsError
 from govreports.parse import parse_many
-from govreports.schema import SCHEMA, TEMPLATES
-from govreports.summary import summarise
+from govreports.template import SCHEMA, TEMPLATES
+from govreports.parse.summary import summarise
 
 REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".html", ".htm", ".pdf", ".docx", ".doc"}
 
@@ -107,7 +107,7 @@ def schema_command(template, fmt):
 @click.option("--max-bytes", type=int, default=50 * 1024 * 1024, show_default=True, help="Size cap per file.")
 def fetch_command(url_list, raw_dir, delay, timeout, retries, max_bytes):
     """Download the reports listed in URL_LIST (a CSV with a url column) into the raw folder."""
-    from govreports.fetch import FetchPolicy, fetch_all, read_fetch_list
+    from govreports.read.fetch import FetchPolicy, fetch_all, read_fetch_list
 
     policy = FetchPolicy(delay=delay, timeout=timeout, retries=retries, max_bytes=max_bytes)
     results = fetch_all(read_fetch_list(url_list), raw_dir, policy)
@@ -133,7 +133,7 @@ def fetch_command(url_list, raw_dir, delay, timeout, retries, max_bytes):
               help="Seconds one file may take to parse before it is recorded as failed (0: no limit).")
 def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corrections_path, file_timeout):
     """Build the processed dataset (reports, cells, checks, repairs, manifest) from RAW_DIR."""
-    from govreports.dataset import build_dataset
+    from govreports.build import build_dataset
 
     result = build_dataset(raw_dir, out_dir, workers=workers, engine=engine, scheduler=scheduler,
                            cache_dir=cache_dir or None, corrections_path=corrections_path,
@@ -159,7 +159,7 @@ def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corre
 @click.option("--continue-on-error", is_flag=True, help="Go on after a failed notebook (exit code 1 at the end).")
 def report_command(years, regions, quality, params_files, run_all, out_dir, processed, with_code, continue_on_error):
     """Run the study notebooks with Papermill and write HTML reports and their index."""
-    from govreports.report import report_main
+    from govreports.study.notebooks import report_main
 
     code = report_main(years=years, regions=regions, quality=quality, params=params_files, run_all=run_all,
                        processed=processed, out_dir=out_dir, with_code=with_code,

@@ -14,6 +14,8 @@ from govreports.errors import Problem
 
 Number = int | float
 
+SPANNED = None  # a grid position covered by another cell's rowspan/colspan: it holds a place, prints nothing
+
 
 @dataclass(frozen=True)
 class Block:

@@ -14,7 +14,7 @@ import random
 
 from synth import table_rows
 
-from govreports.schema import SCHEMA
+from govreports.template import SCHEMA
 
 NUMERIC = set("0123456789")
 PUBLISHED_CHANGES = ("change", "swap", "shift")

@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from govreports import config, report
+from govreports import paths as config
+from govreports.study import notebooks as report
 from govreports.cli import cli
-from govreports.dataset import build_dataset
+from govreports.build import build_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -372,7 +373,7 @@ def test_a_missing_glyph_fails_the_notebook(bundled, tmp_path):
     folder = notebooks_dir(tmp_path)
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(
-        "from govreports import figures\nfigures.setup()\nfig, ax = figures.new_figure()\n"
+        "from govreports.study import figures\nfigures.setup()\nfig, ax = figures.new_figure()\n"
         "ax.set_title(chr(0x20000))\nfigures.show(fig)")]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, folder / "glyph.ipynb")

@@ -7,9 +7,9 @@ import pytest
 from conftest import RAW
 from synth import consistent_values, render
 
-from govreports import dataset
-from govreports.corrections import CorrectionsError
-from govreports.dataset import build_dataset
+from govreports import build as dataset
+from govreports.build.corrections import CorrectionsError
+from govreports.build import build_dataset
 
 
 def read_csv(path):

@@ -8,7 +8,7 @@ import pytest
 from conftest import RAW
 
 from govreports import parse
-from govreports.fetch import FetchPolicy, FetchRequest, fetch_all, file_name_for
+from govreports.read.fetch import FetchPolicy, FetchRequest, fetch_all, file_name_for
 
 REPORT = (RAW / "003_7d12747508f9e08c.txt").read_text(encoding="utf-8")
 PAGE = ("<html><head><meta charset='gbk'></head><body><pre>" + REPORT + "</pre></body></html>").encode("gb18030")

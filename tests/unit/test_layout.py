@@ -1,6 +1,6 @@
 import pytest
 
-from govreports.layout import is_page_marker, normalise_text, split_line, split_lines
+from govreports.parse.layout import is_page_marker, normalise_text, split_line, split_lines
 
 
 @pytest.mark.parametrize("line", ["— 3 —", "- 4 -", "第3页", "第 2 页 共 9 页", "3/10"])

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from govreports import metrics
+from govreports.study import metrics
 
 
 @pytest.mark.parametrize("successes, trials", [(0, 10), (7, 10), (64, 71), (10, 10), (1, 1000)])

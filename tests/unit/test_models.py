@@ -1,4 +1,4 @@
-"""Statistical models (govreports.models): each equals a direct statsmodels fit, and fails clearly."""
+"""Statistical models (govreports.study.models): each equals a direct statsmodels fit, and fails clearly."""
 
 import ast
 import inspect
@@ -12,7 +12,7 @@ import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from govreports import models
+from govreports.study import models
 
 matplotlib.use("Agg")
 

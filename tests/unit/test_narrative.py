@@ -1,6 +1,6 @@
 import pytest
 
-from govreports.narrative import narrative_checks, stated_figures
+from govreports.parse.narrative import narrative_checks, stated_figures
 
 
 @pytest.mark.parametrize("text, figures", [

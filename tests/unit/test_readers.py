@@ -12,11 +12,11 @@ import pytest
 from conftest import TRUTH
 
 from govreports import parse
-from govreports.layout import SPANNED
-from govreports.readers import expand_spans
-from govreports.readers.html import cell_text, parse_html, read_html
-from govreports.readers.pdf import continue_table, is_split_row
-from govreports.sources import read_document
+from govreports.parse.layout import SPANNED
+from govreports.read.grids import expand_spans
+from govreports.read.html import cell_text, parse_html, read_html
+from govreports.read.pdf import continue_table, is_split_row
+from govreports.read import read_document
 
 RENDERINGS = Path(__file__).resolve().parents[1] / "data" / "renderings"
 MANIFEST = json.loads((RENDERINGS / "MANIFEST.json").read_text(encoding="utf-8"))
@@ -281,7 +281,7 @@ def test_scanned_pdf_without_text_layer_fails(tmp_path):
 
 
 def test_pdf_whose_fonts_have_no_unicode_map_fails(monkeypatch):
-    import govreports.readers.pdf as pdf_reader
+    import govreports.read.pdf as pdf_reader
 
     monkeypatch.setattr(pdf_reader, "read_pages", lambda pdf: ([([], 842.0)], 900, 850))  # "(cid:1234)" glyphs
     report = parse(RENDERINGS / "synth_pagebreak_2021.pdf")

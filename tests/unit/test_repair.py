@@ -4,9 +4,9 @@ import pytest
 from synth import consistent_values, render, render_rows, replace_row, table_rows
 
 from govreports import parse_text
-from govreports.repair import Alignment, Slot, propagate, row_alignments
-from govreports.schema import SCHEMA
-from govreports.tables import Token
+from govreports.parse.solve import Alignment, Slot, propagate, row_alignments
+from govreports.template import SCHEMA
+from govreports.parse.rows import Token
 
 GRANTED = [f"table3.granted.{c}" for c in ("natural_person", "commercial_enterprise", "research_institution",
                                              "social_welfare_org", "legal_service_org", "other_org", "total")]

@@ -3,7 +3,7 @@
 import pytest
 
 from govreports import SourceError, parse
-from govreports.sources import decode_text, read_document
+from govreports.read import decode_text, read_document
 
 
 @pytest.mark.parametrize("content, reason", [

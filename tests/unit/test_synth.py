@@ -23,7 +23,7 @@ from conftest import RAW, ROOT
 from govreports import parse, synth
 from govreports.cli import cli
 from govreports.errors import GovReportsError
-from govreports.schema import SCHEMA
+from govreports.template import SCHEMA
 from govreports.synth import (
     LAYOUTS,
     SynthParams,

@@ -1,7 +1,7 @@
 import pytest
 
-from govreports.layout import split_lines
-from govreports.tables import classify_cell, detect_template, label_score, match_rows, parse_number
+from govreports.parse.layout import split_lines
+from govreports.parse.rows import classify_cell, detect_template, label_score, match_rows, parse_number
 
 
 @pytest.mark.parametrize("text, expected", [

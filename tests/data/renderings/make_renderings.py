@@ -28,7 +28,7 @@ sys.path.insert(0, str(TESTS))
 
 from synth import TABLE2_HEADERS, TABLE3_HEADER, TABLE4_HEADER, consistent_values  # noqa: E402
 
-from govreports.schema import SCHEMA  # noqa: E402
+from govreports.template import SCHEMA  # noqa: E402
 
 TRUTH = TESTS / "truth"
 NOTE = "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)"

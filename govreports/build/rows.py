@@ -1,0 +1,263 @@
+"""Turn parsed reports into the dataset's tables and write them as CSV and Parquet.
+
+A build's workers turn each chunk of reports into Arrow tables, column by column (the cell
+codes and the identities repeat, so they are taken from small dictionaries rather
+than converted row by row), and format the chunk's CSV lines themselves. The writing process then
+only appends bytes to each CSV file and Arrow tables to each Parquet file, so it keeps up with
+any number of workers. Both formats are written by Arrow: the same values give the same bytes
+whichever process made them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from govreports.records import Report
+from govreports.template import SCHEMA
+from govreports.template.fields import FIELDS, REPORT_TOTALS, TABLE4_TOTALS, TABLE_COLUMNS
+
+ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
+
+
+def _field_key(table: str, column: str) -> str:
+    return "manifest_status" if (table, column) == ("manifest", "manifest_status") else column
+
+
+@cache
+def table_schema(name: str) -> pa.Schema:
+    """Return the Arrow schema of one output table, from the field definitions."""
+    return pa.schema([pa.field(c, ARROW_TYPES[FIELDS[_field_key(name, c)]["type"]]) for c in TABLE_COLUMNS[name]])
+
+
+def table_from_rows(name: str, rows: list) -> pa.Table:
+    """Return an Arrow table from rows (tuples in the table's column order)."""
+    schema = table_schema(name)
+    if not rows:
+        return schema.empty_table()
+    columns = [pa.array(values, type=f.type) for values, f in zip(zip(*rows), schema)]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def csv_bytes(table: pa.Table, *, header: bool = False) -> bytes:
+    """Return a table's CSV lines (strings quoted, null empty, booleans ``true``/``false``)."""
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=header))
+    return sink.getvalue().to_pybytes()
+
+
+# ----------------------------------------------------------------------------------------
+# One report's rows
+
+
+def report_row(report_id: str, source: str, report: Report) -> tuple:
+    """Return the report's row of the ``reports`` table (metadata, status and headline totals)."""
+    meta = report.metadata
+    cells = {c.code: c for c in report.cells}
+    row = {
+        "report_id": report_id, "source": source, "sha256": report.sha256, "status": report.status,
+        "template": report.template, "year": meta.year, "agency": meta.agency, "published": meta.published,
+        "province": meta.province, "prefecture": meta.prefecture, "county": meta.county, "adcode": meta.adcode,
+        "level": meta.level, "kind": meta.kind, "n_repairs": len(report.repairs),
+        "n_failed_checks": sum(c.passed is False for c in report.checks),
+        "n_lost_cells": sum(c.status == "lost" for c in report.cells),
+    }
+    rows = SCHEMA.rows(report.template, "table3") if report.template else ()
+    for name, prefixes in REPORT_TOTALS.items():
+        row[name] = _sum_cells(cells, [f"table3.{r.row_code}.total" for r in rows if r.row_code.startswith(prefixes)])
+    for group in TABLE4_TOTALS:
+        row[f"{group}_total"] = _sum_cells(cells, [f"table4.{group}.total"])
+    return tuple(row[c] for c in TABLE_COLUMNS["reports"])
+
+
+def _sum_cells(cells: dict, codes: list):
+    if not codes or any(c not in cells or cells[c].status == "lost" for c in codes):
+        return None
+    return sum(cells[c].value or 0 for c in codes)
+
+
+def check_rows(report_id: str, checks) -> list:
+    """Return rows of the ``checks`` table for some checks of one report."""
+    return [(report_id, c.identity, c.scope, " + ".join(c.lhs), " + ".join(c.rhs), c.lhs_value, c.rhs_value,
+             c.passed) for c in checks]
+
+
+# ----------------------------------------------------------------------------------------
+# A chunk of reports, column by column
+
+
+@lru_cache(maxsize=1)
+def _code_dictionary() -> tuple:
+    """Return ``({code: index}, code, table, row and column arrays)`` over both templates' codes."""
+    codes = sorted(set(SCHEMA.codes("2019")) | set(SCHEMA.codes("2021")))
+    parts = [code.split(".") for code in codes]
+    arrays = [pa.array(codes)] + [pa.array([p[i] for p in parts]) for i in range(3)]
+    return {code: i for i, code in enumerate(codes)}, arrays
+
+
+@dataclass
+class ChunkTables:
+    """The rows a chunk of reports adds to each table, collected column by column."""
+
+    report_ids: list = field(default_factory=list)
+    reports: list = field(default_factory=list)
+    repairs: list = field(default_factory=list)
+    cell_report: list = field(default_factory=list)
+    cell_code: list = field(default_factory=list)
+    cell_value: list = field(default_factory=list)
+    cell_status: list = field(default_factory=list)
+    check_report: list = field(default_factory=list)
+    check_kind: list = field(default_factory=list)
+    check_lhs: list = field(default_factory=list)
+    check_rhs: list = field(default_factory=list)
+    check_passed: list = field(default_factory=list)
+    check_kinds: dict = field(default_factory=dict)  # (identity, scope, lhs, rhs) -> index
+
+    def add(self, report_id: str, source: str, report: Report) -> None:
+        """Add one parsed (not failed) report's rows."""
+        index = len(self.report_ids)
+        self.report_ids.append(report_id)
+        self.reports.append(report_row(report_id, source, report))
+        self.repairs.extend((report_id, r.code, r.value, r.kind, r.evidence) for r in report.repairs)
+        code_index = _code_dictionary()[0]
+        for code, value, status, _raw in report.cells:
+            self.cell_code.append(code_index[code])
+            self.cell_value.append(value)
+            self.cell_status.append(status)
+        self.cell_report.extend([index] * len(report.cells))
+        for check in report.checks + report.narrative_checks:
+            key = (check.identity, check.scope, check.lhs, check.rhs)
+            self.check_kind.append(self.check_kinds.setdefault(key, len(self.check_kinds)))
+            self.check_lhs.append(check.lhs_value)
+            self.check_rhs.append(check.rhs_value)
+            self.check_passed.append(check.passed)
+        self.check_report.extend([index] * (len(report.checks) + len(report.narrative_checks)))
+
+    def to_arrow(self) -> dict:
+        """Return ``{table: Arrow table}`` for the reports, cells, checks and repairs tables."""
+        ids = pa.array(self.report_ids, pa.string())
+        return {
+            "reports": table_from_rows("reports", self.reports),
+            "cells": self._cells(ids),
+            "checks": self._checks(ids),
+            "repairs": table_from_rows("repairs", self.repairs),
+        }
+
+    def _cells(self, ids: pa.Array) -> pa.Table:
+        _index, (codes, tables, rows, columns) = _code_dictionary()
+        which = pa.array(self.cell_code, pa.int32())
+        arrays = [ids.take(pa.array(self.cell_report, pa.int32())), codes.take(which), tables.take(which),
+                  rows.take(which), columns.take(which), pa.array(self.cell_value, pa.float64()),
+                  pa.array(self.cell_status, pa.string())]
+        return pa.Table.from_arrays(arrays, schema=table_schema("cells"))
+
+    def _checks(self, ids: pa.Array) -> pa.Table:
+        kinds = list(self.check_kinds)
+        which = pa.array(self.check_kind, pa.int32())
+        identity, scope, lhs, rhs = (
+            pa.array([k[0] for k in kinds], pa.string()), pa.array([k[1] for k in kinds], pa.string()),
+            pa.array([" + ".join(k[2]) for k in kinds], pa.string()), pa.array([" + ".join(k[3]) for k in kinds], pa.string()),
+        )
+        arrays = [ids.take(pa.array(self.check_report, pa.int32())), identity.take(which), scope.take(which),
+                  lhs.take(which), rhs.take(which), pa.array(self.check_lhs, pa.float64()),
+                  pa.array(self.check_rhs, pa.float64()), pa.array(self.check_passed, pa.bool_())]
+        return pa.Table.from_arrays(arrays, schema=table_schema("checks"))
+
+
+class TablePart:
+    """One chunk's rows of one table, ready to append: the Arrow table and its CSV lines.
+
+    A part made in a worker travels to the writer pickled as LZ4-compressed Arrow IPC, a
+    fraction of the table's size; a part made in the writing process is not serialised at all.
+    """
+
+    __slots__ = ("table", "csv")
+
+    def __init__(self, table: pa.Table, csv: bytes) -> None:
+        self.table, self.csv = table, csv
+
+    def __getstate__(self) -> tuple:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, self.table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
+            writer.write_table(self.table)
+        return sink.getvalue().to_pybytes(), self.csv
+
+    def __setstate__(self, state: tuple) -> None:
+        arrow, self.csv = state
+        self.table = pa.ipc.open_stream(arrow).read_all()
+
+
+def table_parts(tables: dict) -> dict:
+    """Return ``{name: TablePart}`` for tables with rows, CSV lines formatted (done in the worker)."""
+    return {name: TablePart(table, csv_bytes(table)) for name, table in tables.items() if table.num_rows}
+
+
+# ----------------------------------------------------------------------------------------
+# Writing
+
+
+class TableWriter:
+    """Append rows of one output table to its CSV and Parquet files.
+
+    Chunks made by workers are appended as they come (:meth:`write_part`); rows made by the
+    writing process itself (the manifest, the cross-year checks) are buffered and written in
+    batches (:meth:`write`). Row groups follow the chunks, which do not depend on the number of
+    workers, so a build's files are the same bytes however it was run.
+    """
+
+    BATCH_ROWS = 50_000
+
+    def __init__(self, name: str, folder: Path) -> None:
+        self.name = name
+        self.schema = table_schema(name)
+        self._paths = {"csv": folder / f"{name}.csv", "parquet": folder / f"{name}.parquet"}
+        self._csv = self._paths["csv"].open("wb")
+        self._csv_digest = hashlib.sha256()
+        self._write_csv(csv_bytes(self.schema.empty_table(), header=True))
+        self._parquet = pq.ParquetWriter(self._paths["parquet"], self.schema, compression="zstd",
+                                         write_statistics=False)
+        self._buffer: list = []
+
+    def write(self, rows: list) -> None:
+        """Append rows (tuples in the table's column order)."""
+        self._buffer.extend(rows)
+        if len(self._buffer) >= self.BATCH_ROWS:
+            self._flush()
+
+    def write_part(self, part: TablePart) -> None:
+        """Append a chunk's rows made elsewhere."""
+        self._flush()
+        self._write_csv(part.csv)
+        self._parquet.write_table(part.table)
+
+    def _write_csv(self, data: bytes) -> None:
+        # Hashed as written: reading a national build's CSV files again at the end would take minutes.
+        self._csv.write(data)
+        self._csv_digest.update(data)
+
+    def _flush(self) -> None:
+        if self._buffer:
+            table = table_from_rows(self.name, self._buffer)
+            self._write_csv(csv_bytes(table))
+            self._parquet.write_table(table)
+            self._buffer = []
+
+    def close(self) -> None:
+        """Flush and close both files."""
+        self._flush()
+        self._parquet.close()
+        self._csv.close()
+
+    def digests(self) -> dict:
+        """Return ``{file name: sha256}`` of the closed table's two files."""
+        parquet = hashlib.sha256(self._paths["parquet"].read_bytes()).hexdigest()
+        return {self._paths["csv"].name: self._csv_digest.hexdigest(), self._paths["parquet"].name: parquet}
+
+
+__all__ = ["ChunkTables", "TablePart", "TableWriter", "check_rows", "report_row", "table_from_rows", "table_parts"]

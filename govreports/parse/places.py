@@ -1,0 +1,398 @@
+"""Where an agency sits: its jurisdiction, administrative level and kind, resolved with ``cpca``.
+
+:func:`resolve` finds the agency's place in cpca's division table (tolerating an OCR-misread
+place name when exactly one real name fits), :func:`jurisdiction` names its province, prefecture
+and county, and :func:`level` and :func:`kind` classify it. Every Chinese word matched lives in
+:mod:`govreports.template.metadata_terms`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from importlib import resources
+
+from govreports.template import metadata_terms as terms
+
+log = logging.getLogger(__name__)
+
+# Shorter place tokens ("城区") are too often ordinary words to correct.
+PROVINCE_ADMINISTERED = "90"  # the adcode's prefecture digits of 省直辖县级行政区划
+MAX_DIVISION_NAME = 12  # the longest division names (autonomous prefectures) have about ten characters
+MIN_FUZZY_TOKEN = 3
+RANK_PROVINCE, RANK_PREFECTURE, RANK_COUNTY = 0, 1, 2
+LEVELS = ("province", "prefecture", "county")
+_GOVERNMENT_REST_RE = re.compile(terms.GOVERNMENT_REST)
+_GOVERNMENT_END_RE = re.compile(terms.GOVERNMENT_NAME_END)
+_TOWNSHIP_RE = re.compile(terms.TOWNSHIP_REST)
+_ADMIN_SUFFIX_RE = re.compile(terms.ADMIN_SUFFIX)
+_PLACE_TOKEN_RE = re.compile(terms.PLACE_TOKEN)
+_RANK_BY_LEAD = dict(terms.RANK_BY_LEAD)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A cpca match in a name: the division, the text after it, whether a parent was written."""
+
+    adcode: str
+    rest: str
+    parent_named: bool
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """An agency with its jurisdiction; ``rest`` is None when the place came from the body text."""
+
+    agency: str | None = None
+    adcode: str | None = None
+    rest: str | None = None
+    notes: tuple = ()
+
+
+@dataclass(frozen=True)
+class _Divisions:
+    """cpca's division table: names by 6-digit adcode, adcodes by name, one-character-off keys."""
+
+    names: dict
+    by_name: dict
+    near: dict
+
+
+# --- jurisdiction ---------------------------------------------------------------------------
+
+
+def resolve(name: str, context: str) -> Resolution:
+    """The agency's division from its name (OCR-corrected, disambiguated), else from the text."""
+    place = cpca_place(name)
+    if place is None or _rank(place.adcode) < RANK_COUNTY:
+        corrected = _ocr_corrected(name, place, context)
+        if corrected is not None:
+            return _completed(corrected)
+    if place is None:
+        return _completed(_place_from_text(name, context))
+    if _rank(place.adcode) == RANK_COUNTY and not place.parent_named:
+        return _completed(_disambiguated(name, place, context))
+    return _completed(Resolution(name, place.adcode, place.rest))
+
+
+def _completed(resolution: Resolution) -> Resolution:
+    """A place named alone becomes its government: "葫芦岛市连山区" -> "葫芦岛市连山区人民政府"."""
+    agency, rest = resolution.agency, resolution.rest
+    if agency is None:
+        return resolution
+    place_only = _is_town_only(agency) if rest is None else (rest == "" or _is_town_only(rest))
+    if not place_only:
+        return resolution
+    suffix = terms.SUBDISTRICT_OFFICE if agency.endswith(terms.SUBDISTRICT) else terms.GOVERNMENT
+    return replace(resolution, agency=agency + suffix, rest=None if rest is None else rest + suffix)
+
+
+def _is_town_only(rest: str) -> bool:
+    match = _TOWNSHIP_RE.match(rest)
+    return match is not None and match.group("town") == rest and _is_town(match.group("town"))
+
+
+def _is_town(town: str) -> bool:
+    return not any(c in terms.NOT_TOWN_CHARS for c in town)
+
+
+def _disambiguated(name: str, place: _Place, context: str) -> Resolution:
+    """A county name shared by several divisions, written without its parent: ask the text."""
+    divisions = _divisions()
+    county = divisions.names.get(place.adcode)
+    same = divisions.by_name.get(county, ())
+    if len(same) < 2:
+        return Resolution(name, place.adcode, place.rest)
+    chosen = _choose_by_context(same, context)
+    if chosen is None:
+        note = f"{county} names {len(same)} divisions and the text does not tell which: kept cpca's {place.adcode}"
+        return Resolution(name, place.adcode, place.rest, (note,))
+    note = f"{county} names {len(same)} divisions: chose {chosen} from the places the text names"
+    return Resolution(name, chosen, place.rest, (note,))
+
+
+def _ocr_corrected(name: str, place: _Place | None, context: str) -> Resolution | None:
+    """Replace a place token that is no real place by the best real name one character off."""
+    start = _token_start(name, place)
+    match = _PLACE_TOKEN_RE.match(name[start:])
+    if match is None:
+        return None
+    token = match.group("token")
+    if len(token) < MIN_FUZZY_TOKEN or token.endswith(terms.NOT_PLACE_ENDS):
+        return None
+    scope = "" if place is None else place.adcode[:2 * (_rank(place.adcode) + 1)]
+    candidates = tuple(c for c in _near_names(token) if c.startswith(scope) and _rank(c) > _rank_or_none(place))
+    chosen = _choose_by_context(candidates, context, token)
+    if chosen is None:
+        log.debug("place token %s: %d candidates, none preferred", token, len(candidates))
+        return None
+    return _corrected_resolution(name, start, token, chosen)
+
+
+def _corrected_resolution(name: str, start: int, token: str, chosen: str) -> Resolution | None:
+    fixed = _divisions().names[chosen]
+    corrected = cpca_place(name[:start] + fixed + name[start + len(token):])
+    if corrected is None or corrected.adcode != chosen:
+        return None
+    if _same_stem(fixed, token):
+        # "宁乡市" for cpca's "宁乡县": a division renamed since cpca's table; the name is right.
+        note = f"place name {token} is not in cpca's table: taken as {fixed} ({chosen}), renamed since"
+        return Resolution(name, chosen, corrected.rest, (note,))
+    note = f"place name {token} is no real division: read as {fixed} ({chosen}), one character differs (OCR)"
+    return Resolution(name[:start] + fixed + name[start + len(token):], chosen, corrected.rest, (note,))
+
+
+def _same_stem(name: str, token: str) -> bool:
+    """Names that differ only in their division suffix (县/市/区...)."""
+    return len(name) == len(token) > 1 and name[:-1] == token[:-1] and name != token
+
+
+def _token_start(name: str, place: _Place | None) -> int:
+    if place is not None:
+        return len(name) - len(place.rest)
+    for prefix in terms.ORG_PREFIXES:
+        if name.startswith(prefix):
+            return len(prefix)
+    return 0
+
+
+def _rank_or_none(place: _Place | None) -> int:
+    return -1 if place is None else _rank(place.adcode)
+
+
+def _near_names(token: str) -> tuple:
+    """Adcodes of real division names of the token's length that differ from it in one character."""
+    near = _divisions().near
+    found = []
+    for index in range(len(token)):
+        for adcode in near.get(token[:index] + "\0" + token[index + 1:], ()):
+            if adcode not in found:
+                found.append(adcode)
+    return tuple(found)
+
+
+def _choose_by_context(candidates: tuple, context: str, token: str = "") -> str | None:
+    """The only candidate, or the unique best: named (with its parents) in the text, then same stem."""
+    if len(candidates) == 1:
+        return candidates[0]
+    names = _divisions().names
+    # Evidence in the text outweighs the suffix-only tie-break.
+    scored = [(2 * _context_score(c, context) + _same_stem(names.get(c, ""), token), c) for c in candidates]
+    best = max((score for score, _ in scored), default=0)
+    winners = [c for score, c in scored if score == best]
+    return winners[0] if best > 0 and len(winners) == 1 else None
+
+
+def _context_score(adcode: str, context: str) -> int:
+    names = _divisions().names
+    own = names.get(adcode, "")
+    prefecture = names.get(adcode[:4] + "00", "") if _rank(adcode) == RANK_COUNTY else ""
+    province = names.get(adcode[:2] + "0000", "")
+    score = 4 if own and own in context else 0
+    if prefecture and not _is_placeholder(adcode[:4] + "00") and _mentions(prefecture, context):
+        score += 2
+    if province and _rank(adcode) > RANK_PROVINCE and _mentions(province, context):
+        score += 1
+    return score
+
+
+def _mentions(name: str, context: str) -> bool:
+    return name in context or _short_name(name) in context
+
+
+@lru_cache(maxsize=4096)
+def _short_name(name: str) -> str:
+    special = getattr(getattr(_cpca(), "Matcher", None), "special_abbre", {})
+    return special.get(name) or _ADMIN_SUFFIX_RE.sub("", name) or name
+
+
+def _place_from_text(name: str, context: str) -> Resolution:
+    """A name without a place ("东塘镇人民政府", "市...局"): the division the text names most."""
+    rank = _implied_rank(name)
+    if rank is None:
+        return Resolution(name)
+    counts = Counter(_truncated(adcode, rank) for adcode in _places_named(context) if _rank(adcode) >= rank)
+    if not counts:
+        return Resolution(name)
+    adcode = counts.most_common(1)[0][0]
+    return Resolution(name, adcode, None, (f"the agency's name names no place: jurisdiction {adcode} is the one the text names most",))
+
+
+def _implied_rank(name: str) -> int | None:
+    match = _TOWNSHIP_RE.match(name)
+    if match is not None and _is_town(match.group("town")):
+        return RANK_COUNTY
+    return _RANK_BY_LEAD.get(name[:1])
+
+
+def _truncated(adcode: str, rank: int) -> str:
+    keep = 2 * (rank + 1)
+    return adcode[:keep] + "0" * (6 - keep)
+
+
+def jurisdiction(adcode: str) -> tuple:
+    """(province, prefecture, county) names of a division, None above its level."""
+    names = _divisions().names
+    rank = _rank(adcode)
+    province = names.get(adcode[:2] + "0000")
+    if rank == RANK_PROVINCE:
+        return province, None, None
+    prefecture = names.get(adcode[:4] + "00")
+    if _is_municipality(adcode):
+        prefecture = province  # cpca's placeholder (市辖区, 县): the municipality is the prefecture
+    elif adcode[2:4] == PROVINCE_ADMINISTERED:
+        prefecture = None  # a county-level city the province administers itself (仙桃市) has no prefecture
+    if rank == RANK_PREFECTURE:
+        return province, prefecture, None
+    return province, prefecture, names.get(adcode)
+
+
+def _rank(adcode: str) -> int:
+    if adcode.endswith("0000"):
+        return RANK_PROVINCE
+    return RANK_PREFECTURE if adcode.endswith("00") else RANK_COUNTY
+
+
+def _is_municipality(adcode: str) -> bool:
+    province = _divisions().names.get(adcode[:2] + "0000", "")
+    return province.endswith(terms.MUNICIPALITY_END)
+
+
+def _is_placeholder(adcode: str) -> bool:
+    return _is_grouping_row(adcode, _divisions().names)
+
+
+# --- level and kind -----------------------------------------------------------------------
+
+
+def level_of(resolution: Resolution) -> str | None:
+    """Return ``province``, ``prefecture``, ``county`` or ``township`` for a resolved agency."""
+    if resolution.agency is None:
+        return None
+    if _is_township(resolution):
+        return "township"
+    return LEVELS[_rank(resolution.adcode)] if resolution.adcode else None
+
+
+def _is_township(resolution: Resolution) -> bool:
+    rest = resolution.rest if resolution.rest is not None else resolution.agency
+    match = _TOWNSHIP_RE.match(rest or "")
+    return match is not None and _is_town(match.group("town"))
+
+
+def kind_of(resolution: Resolution) -> str | None:
+    """Return ``government`` (a people's government, its general office, a township) or ``department``."""
+    agency = resolution.agency
+    if agency is None:
+        return None
+    rest = resolution.rest
+    if _is_township(resolution) or _GOVERNMENT_END_RE.search(agency):
+        return "government"
+    if rest is not None and _GOVERNMENT_REST_RE.match(rest):
+        return "government"
+    return "department"
+
+
+# --- cpca -----------------------------------------------------------------------------------
+
+
+@cache
+def _cpca():
+    """The cpca module, imported on first use: loading its matcher takes ~100 ms."""
+    import cpca
+
+    return cpca
+
+
+@lru_cache(maxsize=16384)
+def cpca_place(name: str) -> _Place | None:
+    """The division cpca reads in a name, or None when it finds no real one.
+
+    A name that starts with a whole division name of its own is that division, even where cpca
+    prefers a shorter name inside it (五大连池市 holds 大连, but it is not 大连市).
+    """
+    whole = _leading_division(name)
+    if whole is not None:
+        return whole
+    record = _cpca_record(name)
+    adcode = record.get("adcode")
+    if not isinstance(adcode, str) or len(adcode) != 6:
+        return None
+    province_named = _position(record, terms.CPCA_PROVINCE_POS) >= 0
+    parent_named = province_named or _position(record, terms.CPCA_PREFECTURE_POS) >= 0
+    if _is_placeholder(adcode):
+        # cpca matched a grouping row's name ("县") inside the text, not a place.
+        if not province_named:
+            return None
+        adcode = adcode[:2] + "0000"
+    rest = record.get(terms.CPCA_REST)
+    return _Place(adcode, rest if isinstance(rest, str) else "", parent_named)
+
+
+def _leading_division(name: str) -> _Place | None:
+    """Return the division whose full name the name starts with, when cpca reads a place starting later."""
+    record = _cpca_record(name)
+    positions = [_position(record, key) for key in (terms.CPCA_PROVINCE_POS, terms.CPCA_PREFECTURE_POS,
+                                                     terms.CPCA_COUNTY_POS)]
+    found = [p for p in positions if p >= 0]
+    if not found or min(found) == 0:
+        return None
+    by_name = _divisions().by_name
+    for length in range(min(len(name), MAX_DIVISION_NAME), 1, -1):
+        adcodes = [a for a in by_name.get(name[:length], ()) if not _is_placeholder(a)]
+        if len(adcodes) == 1:
+            return _Place(adcodes[0], name[length:], False)
+    return None
+
+
+def _cpca_record(name: str) -> dict:
+    cpca = _cpca()
+    one = getattr(cpca, "_get_one_addr", None)
+    if one is not None:
+        # The per-string function behind cpca.transform, without building a DataFrame (~400x faster).
+        return one(name, True, {})
+    return cpca.transform([name], pos_sensitive=True).iloc[0].to_dict()
+
+
+def _position(record: dict, key: str) -> int:
+    value = record.get(key, -1)
+    return int(value) if isinstance(value, (int, float)) and value == value else -1
+
+
+def _places_named(context: str) -> list:
+    """Adcodes of the divisions cpca finds in a text, in order, grouping rows left out."""
+    cpca = _cpca()
+    extract = getattr(cpca, "_extract_addrs", None)
+    if extract is not None:
+        records = extract(context, False, {}, truncate_pos=False, new_entry_when_not_belong=True)
+        adcodes = [r.get("adcode") for r in records]
+    else:
+        adcodes = list(cpca.transform_text_with_addrs(context)["adcode"])
+    return [a for a in adcodes if isinstance(a, str) and len(a) == 6 and not _is_placeholder(a)]
+
+
+@cache
+def _divisions() -> _Divisions:
+    """The division table cpca ships (adcodes.csv), indexed for look-ups and one-character-off matches."""
+    _cpca()
+    raw = resources.files("cpca.resources").joinpath("adcodes.csv").read_text(encoding="utf-8")
+    names = {row["adcode"][:6]: row["name"] for row in csv.DictReader(io.StringIO(raw))}
+    by_name, near = {}, {}
+    for adcode, name in names.items():
+        by_name.setdefault(name, []).append(adcode)
+        if not _is_grouping_row(adcode, names):
+            for index in range(len(name)):
+                near.setdefault(name[:index] + "\0" + name[index + 1:], []).append(adcode)
+    return _Divisions(names, {k: tuple(v) for k, v in by_name.items()}, {k: tuple(v) for k, v in near.items()})
+
+
+def _is_grouping_row(adcode: str, names: dict) -> bool:
+    """True for cpca's grouping rows (a municipality's 市辖区/县, a province's 省直辖县级行政区划)."""
+    if _rank(adcode) != RANK_PREFECTURE:
+        return False
+    return adcode[2:4] == "90" or names.get(adcode[:2] + "0000", "").endswith(terms.MUNICIPALITY_END)

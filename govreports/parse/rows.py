@@ -1,0 +1,441 @@
+"""Find the template's rows in a report's lines and bind each row's printed values to it.
+
+The stage works in three steps, none of which guesses a number:
+
+1. :func:`read_segments` classifies every cell as label text or value tokens (numbers, and
+   the blank markers "/" or "—") and groups them into segments: the label text printed since
+   the last value, then the values that follow it.
+2. :func:`detect_template` tells the 2019 template from the 2021 one by the labels only one
+   of them prints.
+3. :func:`match_rows` aligns segments to the template's rows, in the template's order, by how
+   well each segment's label text matches the row's label variants (garbled OCR labels,
+   labels split over lines and labels broken one character per line all still match).
+
+The result is a :class:`TableRead`: for every template row, the tokens printed after its label.
+Placing those tokens in the row's cells, when there are too few or too many, is
+:mod:`govreports.parse.solve`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import NamedTuple
+
+from govreports.parse.layout import SPANNED_TEXT
+from govreports.template import SCHEMA, RowSpec
+from govreports.template.terms import NULL_MARKERS, SECTION_END_PATTERN, VALUE_UNITS
+
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_NUMBER_WITH_UNIT = re.compile(
+    r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:" + "|".join(map(re.escape, VALUE_UNITS)) + r")$"
+)
+_KEY_DROP = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
+_SECTION_END = re.compile(SECTION_END_PATTERN)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+MIN_LABEL_SCORE = 0.6
+LABEL_PUNCTUATION = (".", "、", ")")  # what follows a row number broken off its label
+MIN_CUT_LABEL = 7  # characters of a wrapped label's first line that identify its row
+CUT_LABEL_SCORE = 0.8
+EXACT_ONLY_LENGTH = 3  # labels this short must match exactly: fuzzy matches would be noise
+TABLE4_MIN_HEADER_SHARE = 0.5
+
+
+class Token(NamedTuple):
+    """A printed value: a number or a blank marker (a named tuple: millions are made).
+
+    Attributes:
+        kind: ``number`` or ``blank`` ("/", "—", an empty grid cell).
+        text: the printed text.
+        value: the number (int where it has no decimals), None for blanks.
+        line: the line it was printed on.
+        column: its column index in a positional line, else None.
+        cell: an id shared by tokens printed in the same cell (``0 0 0`` in one cell).
+    """
+
+    kind: str
+    text: str
+    value: float | None
+    line: int
+    column: int | None
+    cell: int
+
+    @property
+    def is_digit_run(self) -> bool:
+        """Return True for an unsigned integer of two or more digits (it may be cells run together)."""
+        return self.kind == "number" and len(self.text) > 1 and self.text.isdigit()
+
+
+@dataclass
+class Segment:
+    """Label text followed by the values printed after it (built while scanning, then frozen)."""
+
+    labels: list = field(default_factory=list)
+    tokens: list = field(default_factory=list)
+
+    @property
+    def label_text(self) -> str:
+        """Return the segment's label cells joined with spaces."""
+        return " ".join(self.labels)
+
+
+class RowRead(NamedTuple):
+    """The tokens printed for one template row, and the label text that named it (a named tuple)."""
+
+    row: RowSpec
+    label: str
+    tokens: tuple
+    score: float
+
+
+@dataclass(frozen=True)
+class TableRead:
+    """What the table stage found in one report.
+
+    Attributes:
+        template: ``"2019"`` or ``"2021"``, or None if no template could be recognised.
+        rows: ``{row_code: RowRead}`` for every template row that was found.
+        missing: row codes of the template that were not found.
+        unmatched: label texts of segments with values that matched no row (for diagnostics).
+        positional_starts: ``{table: column}`` where a positional layout shows the column the
+            table's values start in.
+    """
+
+    template: str | None
+    rows: dict
+    missing: tuple
+    unmatched: tuple
+    positional_starts: dict
+
+
+def parse_number(text: str) -> float | None:
+    """Return the number printed in ``text`` (``1,234`` -> 1234, ``10.5`` -> 10.5), or None."""
+    if not _NUMBER.match(text):
+        return None
+    number = float(text.replace(",", ""))
+    return int(number) if "." not in text else number
+
+
+@lru_cache(maxsize=32768)
+def classify_cell(text: str) -> tuple:
+    """Split a cell into its label text and its trailing value tokens' texts.
+
+    ``"行政事业性收费 0"`` gives ``("行政事业性收费", ("0",))``; ``"0 0 3"`` gives ``("", ("0", "0", "3"))``;
+    a label with numbers inside it (``"2. 重复申请"``) stays whole. Cached: labels repeat across reports.
+    """
+    if _CJK.match(text[-1]) and not _NUMBER_WITH_UNIT.match(text.rsplit(None, 1)[-1]):
+        return text, ()
+    parts = [_strip_unit(p) for p in text.split()]
+    cut = len(parts)
+    while cut > 0 and _is_value_text(parts[cut - 1]):
+        cut -= 1
+    return " ".join(parts[:cut]), tuple(parts[cut:])
+
+
+def _strip_unit(part: str) -> str:
+    match = _NUMBER_WITH_UNIT.match(part)
+    return match.group(1) if match else part
+
+
+def _is_value_text(part: str) -> bool:
+    return part in NULL_MARKERS or _NUMBER.match(part) is not None
+
+
+def _make_token(text: str, line_number: int, column, cell_id: int) -> Token:
+    if text in NULL_MARKERS:
+        return Token("blank", text, None, line_number, column, cell_id)
+    return Token("number", text, parse_number(text), line_number, column, cell_id)
+
+
+def _is_row_number(texts: list, index: int) -> bool:
+    """Return True for a short digit cell that is a row number broken off its label (``3`` ``.其他``)."""
+    after = texts[index + 1] if index + 1 < len(texts) else ""
+    return after[:1] in LABEL_PUNCTUATION and not _is_value_text(after)
+
+
+def _is_label_slash(texts: list, index: int) -> bool:
+    """Return True for a ``/`` between two single characters (``增`` ``/`` ``减`` of ``本年增/减``)."""
+    before = texts[index - 1] if index > 0 else ""
+    after = texts[index + 1] if index + 1 < len(texts) else ""
+    return len(before) == 1 == len(after) and not before.isdigit() and bool(_CJK.match(after))
+
+
+def _label_and_values(texts: list, index: int) -> tuple:
+    """Return a cell's label text and value texts, keeping row numbers and slashes inside labels."""
+    text = texts[index]
+    if text.isdigit() or (len(text) <= 2 and text in NULL_MARKERS and _is_label_slash(texts, index)):
+        return text, ()
+    return classify_cell(text)
+
+
+def read_segments(lines: list) -> list:
+    """Group the lines' cells into segments: label text, then the values printed after it."""
+    segments: list = []
+    current = Segment()
+    texts = [text for line in lines for text in line.cells]  # every cell in reading order
+    texts.append("")  # so that every cell has a next one
+    new, cell_id = tuple.__new__, -1  # tuple.__new__(Token, ...): half the cost of Token(...)
+    for number, cells, positional, grid in lines:
+        for column, text in enumerate(cells):
+            cell_id += 1
+            if not text or text == SPANNED_TEXT:
+                if not text and grid and current.labels:
+                    current.tokens.append(Token("blank", "", None, number, column, cell_id))
+                continue
+            if text.isdigit() and text.isascii() and (
+                len(text) > 2 or texts[cell_id + 1][:1] not in LABEL_PUNCTUATION or not _is_row_number(texts, cell_id)
+            ):
+                # The common case, a bare count: make its token here, skipping the general classifier.
+                current.tokens.append(new(Token, ("number", text, int(text), number, column if positional else None, cell_id)))
+                continue
+            label, values = _label_and_values(texts, cell_id)
+            if label:
+                if current.tokens:
+                    segments.append(current)
+                    current = Segment()
+                current.labels.append(label)
+            if values:
+                column_index = column if positional else None
+                current.tokens.extend(_make_token(v, number, column_index, cell_id) for v in values)
+    if current.tokens or current.labels:
+        segments.append(current)
+    return segments
+
+
+def label_key(text: str) -> str:
+    """Return the characters of a label that matter for matching (CJK, digits, letters)."""
+    return _KEY_DROP.sub("", text)
+
+
+def detect_template(text: str, year: int | None = None) -> str | None:
+    """Return the template whose own labels the text prints most; break ties by the year."""
+    key = label_key(text)
+    scores = {t: sum(marker in key for marker in _marker_keys(t)) for t in ("2019", "2021")}
+    if scores["2019"] != scores["2021"]:
+        return max(scores, key=scores.get)
+    if year is not None:
+        return "2019" if year <= 2020 else "2021"
+    return "2021" if scores["2021"] else None
+
+
+@cache
+def _marker_keys(template: str) -> tuple:
+    return tuple(label_key(marker) for marker in SCHEMA.markers(template))
+
+
+@cache
+def _label_keys(labels: tuple) -> tuple:
+    """Return ``(key, window length, set of key characters)`` for each label variant."""
+    keys = (label_key(label) for label in labels)
+    return tuple((k, len(k) + max(4, len(k) // 2), frozenset(k)) for k in keys if k)
+
+
+def exact_label_match(tail: str, labels: tuple) -> bool:
+    """Return True if one of the labels is printed whole near the end of the label text's key."""
+    return any(key in tail[-window:] for key, window, _chars in _label_keys(labels))
+
+
+def _cut_label_score(tail: str, key: str) -> float:
+    """Score a label printed only up to a line wrap: the text ends with the label's first part."""
+    for length in range(len(key) - 1, MIN_CUT_LABEL - 1, -1):
+        if tail.endswith(key[:length]):
+            return max(CUT_LABEL_SCORE, length / len(key))
+    return 0.0
+
+
+def label_score(tail: str, labels: tuple) -> float:
+    """Score how well the end of a segment's label text (its key) matches a row's labels (0..1).
+
+    A label printed whole scores 1; a label cut by a line wrap (the rest printed after the
+    values) scores by the share printed; otherwise the share of the label's characters found near
+    the end of the text (OCR garbles characters but rarely all of them).
+    """
+    if exact_label_match(tail, labels):
+        return 1.0
+    best = 0.0
+    for key, window, chars in _label_keys(labels):
+        if len(key) > EXACT_ONLY_LENGTH:
+            best = max(best, len(chars.intersection(tail[-window:])) / len(chars), _cut_label_score(tail, key))
+    return best
+
+
+def table4_score(tail: str) -> float:
+    """Score how much of table 4's header the end of a label text holds (0..1)."""
+    window = tail[-160:]
+    headers = _label_keys(SCHEMA.table4_headers())
+    return sum(key in window for key, _w, _c in headers) / len(headers)
+
+
+def _count_adjustment(segment: Segment, row: RowSpec) -> float:
+    count = len(segment.tokens)
+    if count == row.width:
+        return 0.2
+    if count > row.width + 2 and not any(t.is_digit_run for t in segment.tokens):
+        return -0.3
+    return 0.0
+
+
+@cache
+def _automaton(template: str):
+    """Return an Aho-Corasick automaton over the label keys of the template's rows (not table 4)."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    entries: dict = {}
+    for index, row in enumerate(SCHEMA.rows(template)):
+        for key, window, _chars in _label_keys(row.labels) if row.table != "table4" else ():
+            entries.setdefault(key, []).append((index, len(key), window))
+    for key, value in entries.items():
+        automaton.add_word(key, value)
+    automaton.make_automaton()
+    return automaton
+
+
+def _exact_rows(tail: str, template: str) -> set:
+    """Return the indexes of rows one of whose labels is printed whole near the end of ``tail``."""
+    found = set()
+    for end, entries in _automaton(template).iter(tail):
+        for index, length, window in entries:
+            if end - length + 1 >= len(tail) - window:
+                found.add(index)
+    return found
+
+
+def _segment_candidates(segment: Segment, rows: tuple, template: str) -> list:
+    """Return ``[(row index, score)]`` for the rows a segment may be.
+
+    Exact label matches when there are any, else fuzzy matches (garbled or partly printed labels);
+    a segment printing as many values as the row has cells scores a little higher.
+    """
+    if not segment.tokens:
+        return []
+    tail = _tail_key(segment.label_text[-400:])
+    return [(index, score if rows[index].table == "table4" else score + _count_adjustment(segment, rows[index]))
+            for index, score in _label_candidates(tail, template)]
+
+
+@lru_cache(maxsize=16384)
+def _tail_key(label_text: str) -> str:
+    """Return the key of the end of a segment's label text, the part that names its row."""
+    return label_key(label_text)[-200:]
+
+
+@lru_cache(maxsize=16384)
+def _label_candidates(tail: str, template: str) -> tuple:
+    """Return ``((row index, label score), ...)`` for a segment's label key (its last 200 characters).
+
+    Cached: across a corpus the same labels are printed again and again.
+    """
+    exact = _exact_rows(tail, template)
+    candidates = []
+    for index, row in enumerate(SCHEMA.rows(template)):
+        if row.table == "table4":
+            share = table4_score(tail)
+            score = share + 0.2 if share >= TABLE4_MIN_HEADER_SHARE else 0.0
+        elif exact:
+            score = 1.0 if index in exact else 0.0
+        else:
+            score = label_score(tail, row.labels)
+            score = score if score >= MIN_LABEL_SCORE else 0.0
+        if score > 0:
+            candidates.append((index, score))
+    return tuple(candidates)
+
+
+def _align(segments: list, rows: tuple, template: str) -> dict:
+    """Assign segments to rows, both in printed order, maximising the total score.
+
+    A maximum-weight chain over the (segment, row) pairs that can match: sparse, because most
+    segments match one row exactly. Returns ``{row index: (segment index, score)}``.
+    """
+    pairs = [(i, j, score) for i, segment in enumerate(segments)
+             for j, score in _segment_candidates(segment, rows, template)]
+    best, back = [], []
+    for k, (i, j, score) in enumerate(pairs):
+        chain, link = score, None
+        for q in range(k - 1, -1, -1):
+            qi, qj, _ = pairs[q]
+            if qi < i and qj < j and best[q] + score > chain:
+                chain, link = best[q] + score, q
+        best.append(chain)
+        back.append(link)
+    matches: dict = {}
+    k = max(range(len(pairs)), key=best.__getitem__) if pairs else None
+    while k is not None:
+        i, j, score = pairs[k]
+        matches[j] = (i, score)
+        k = back[k]
+    return matches
+
+
+def _table4_tokens(segments: list, start: int, width: int) -> list:
+    """Collect table 4's values: its header segment and any rows printed after it, up to ``width``."""
+    tokens = list(segments[start].tokens)
+    for segment in segments[start + 1:]:
+        if len(tokens) >= width or not segment.tokens:
+            break
+        if any(_SECTION_END.match(label) for label in segment.labels):
+            break
+        if len(label_key(segment.label_text)) > 40:
+            break
+        tokens.extend(segment.tokens)
+    return tokens[:width] if len(tokens) > width and len(segments[start].tokens) <= width else tokens
+
+
+def positional_starts(reads: dict) -> dict:
+    """Return, per table, the column its values start in, learned from complete positional rows."""
+    starts: dict = {}
+    for read in reads.values():
+        tokens = read.tokens
+        if len(tokens) != read.row.width or any(t.column is None for t in tokens):
+            continue
+        columns = [t.column for t in tokens]
+        if columns == list(range(columns[0], columns[0] + len(columns))):
+            starts.setdefault(read.row.table, []).append(columns[0])
+    learned = {table: max(set(c), key=c.count) for table, c in starts.items()}
+    table4 = reads.get("table4")
+    if table4 is not None and "table4" not in learned:
+        start = _single_row_start(table4)
+        if start is not None:
+            learned["table4"] = start
+    return learned
+
+
+def _single_row_start(read: RowRead):
+    """Return where a short single-row table's values start, reading its line from the right.
+
+    Table 4 prints one row of values, so no complete row shows where they start. In a
+    positional line (OCR tabs) an empty column marks a lost value and the row ends at its last
+    value, so the row's first column is ``width - 1`` before the last one. If that is wrong the
+    identities reject the placement and the cells stay null: never a wrong number.
+    """
+    tokens = read.tokens
+    if not tokens or any(t.column is None for t in tokens) or len({t.line for t in tokens}) != 1:
+        return None
+    if len({t.cell for t in tokens}) != len(tokens):
+        return None
+    start = tokens[-1].column - read.row.width + 1
+    return start if start >= 0 and tokens[0].column >= start else None
+
+
+def match_rows(lines: list, template: str) -> TableRead:
+    """Find every row of ``template`` among the lines and return the tokens printed for each."""
+    segments = read_segments(lines)
+    rows = SCHEMA.rows(template)
+    matches = _align(segments, rows, template)
+    reads = {}
+    for row_index, (segment_index, score) in matches.items():
+        row = rows[row_index]
+        segment = segments[segment_index]
+        tokens = _table4_tokens(segments, segment_index, row.width) if row.table == "table4" else segment.tokens
+        reads[row.row_code] = RowRead(row, segment.label_text[-120:], tuple(tokens), round(score, 3))
+    matched = {i for i, _ in matches.values()}
+    first, last = (min(matched), max(matched)) if matched else (0, -1)
+    unmatched = tuple(
+        s.label_text[-60:] for i, s in enumerate(segments[first + 1:last], start=first + 1)
+        if i not in matched and s.tokens and _CJK.search(s.label_text)
+    )
+    missing = tuple(r.row_code for r in rows if r.row_code not in reads)
+    return TableRead(template, reads, missing, unmatched, positional_starts(reads))

@@ -1,0 +1,580 @@
+"""Place each row's printed values in the row's cells, repairing only what the identities fix.
+
+A row that prints exactly as many values as it has cells is read as printed, whatever its
+arithmetic: a report whose published figures break an identity keeps its figures (a source
+anomaly, reported by :mod:`govreports.parse.checks`). A row that prints too few or too many values
+has several possible *alignments*:
+
+* ``lost_cell``: the layout dropped cells; the printed values keep their order and the lost
+  cells can sit anywhere (or, in a positional layout, where the columns say);
+* ``run_together``: cells printed without a separator (``000000`` for six zeros); a digit run
+  with a leading zero cannot be one number;
+* ``split_apart``: one number printed in pieces (``1 2`` for 12).
+
+Every alignment is solved against the template's identities (with counts never negative). A
+cell gets a value only when every alignment consistent with the identities gives it the same
+value; each such cell is listed as a :class:`~govreports.records.Repair` with its evidence.
+Otherwise it stays null with status ``lost``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from govreports.errors import Problem
+from govreports.records import CellValue, Repair
+from govreports.template import SCHEMA
+
+MAX_ALIGNMENTS_PER_ROW = 1000
+MAX_SEARCH_NODES = 1000  # bounds the worst case (about 0.3 s) of one pathological report
+NUMBER, BLANK, LOST = "number", "blank", "lost"
+
+
+class Slot(NamedTuple):
+    """What one cell of a row holds under one alignment."""
+
+    kind: str  # number, blank or lost
+    value: float | None = None
+    raw: str | None = None
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """One way to place a row's printed tokens in its cells, and the repairs it takes."""
+
+    slots: tuple
+    kinds: frozenset = frozenset()
+
+    @property
+    def is_direct(self) -> bool:
+        """Return True when the row is read as printed, with no repair."""
+        return not self.kinds
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """The cells of a report after alignment and repair, with the repairs and problems."""
+
+    cells: dict
+    repairs: tuple
+    problems: tuple
+
+
+# ----------------------------------------------------------------------------------------
+# Alignments of one row
+
+
+def _slot(token) -> Slot:
+    return Slot(token.kind, token.value, token.text)
+
+
+def _valid_number_text(text: str) -> bool:
+    """Return False for a digit string that cannot be one printed number ("05"); "0" and "0.48" are fine."""
+    return text == "0" or not text.startswith("0") or text.startswith("0.")
+
+
+@lru_cache(maxsize=4096)
+def _digit_splits(text: str, parts: int) -> tuple:
+    """Return every way to cut a digit run into ``parts`` numbers without leading zeros."""
+    splits = []
+    for cuts in itertools.combinations(range(1, len(text)), parts - 1):
+        pieces = tuple(text[a:b] for a, b in zip((0,) + cuts, cuts + (len(text),)))
+        if all(_valid_number_text(p) for p in pieces):
+            splits.append(pieces)
+    return tuple(splits)
+
+
+def _token_options(token, room: int) -> list:
+    """Return the ways to read one token: as printed, or as a digit run split in 2..room parts."""
+    options = []
+    if token.kind != NUMBER or _valid_number_text(token.text.lstrip("+-")):
+        options.append(((_slot(token),), frozenset()))
+    if token.is_digit_run:
+        for parts in range(2, min(len(token.text), room) + 1):
+            for pieces in _digit_splits(token.text, parts):
+                slots = tuple(Slot(NUMBER, int(p), token.text) for p in pieces)
+                options.append((slots, frozenset({"run_together"})))
+    return options
+
+
+def _expansions(tokens: tuple, width: int) -> list:
+    """Return every reading of the tokens as at most ``width`` slots (digit runs may split)."""
+    readings = [((), frozenset())]
+    for index, token in enumerate(tokens):
+        remaining = len(tokens) - index - 1
+        grown = []
+        for slots, kinds in readings:
+            room = width - len(slots) - remaining
+            for option_slots, option_kinds in _token_options(token, max(room, 1)):
+                if len(slots) + len(option_slots) + remaining <= width:
+                    grown.append((slots + option_slots, kinds | option_kinds))
+        readings = grown
+        if len(readings) > MAX_ALIGNMENTS_PER_ROW:
+            return []
+    return readings
+
+
+def _with_lost_cells(slots: tuple, kinds: frozenset, width: int) -> list:
+    lost = width - len(slots)
+    if lost == 0:
+        return [Alignment(slots, kinds)]
+    if math.comb(width, lost) > MAX_ALIGNMENTS_PER_ROW:
+        return []
+    alignments = []
+    for positions in itertools.combinations(range(width), lost):
+        it = iter(slots)
+        placed = tuple(Slot(LOST) if i in positions else next(it) for i in range(width))
+        alignments.append(Alignment(placed, kinds | {"lost_cell"}))
+    return alignments
+
+
+def _positional_alignment(tokens: tuple, width: int, start: int | None) -> Alignment | None:
+    """Place tokens by their columns when the layout keeps columns and the table's start is known."""
+    if start is None or any(t.column is None for t in tokens):
+        return None
+    if len({t.cell for t in tokens}) != len(tokens):
+        return None
+    indexes = [t.column - start for t in tokens]
+    if indexes != sorted(set(indexes)) or indexes[0] < 0 or indexes[-1] >= width:
+        return None
+    by_index = dict(zip(indexes, tokens))
+    slots = tuple(_slot(by_index[i]) if i in by_index else Slot(LOST) for i in range(width))
+    return Alignment(slots, frozenset({"lost_cell"}))
+
+
+def _merges(tokens: tuple, width: int) -> list:
+    """Return alignments that join adjacent integers printed in pieces (``1 2`` -> 12)."""
+    joints = [
+        i for i in range(len(tokens) - 1)
+        if tokens[i].kind == tokens[i + 1].kind == NUMBER
+        and tokens[i].text.isdigit() and tokens[i + 1].text.isdigit()
+        and tokens[i].line == tokens[i + 1].line
+    ]
+    needed = len(tokens) - width
+    alignments = []
+    for chosen in itertools.combinations(joints, needed):
+        groups, current = [], [tokens[0]]
+        for i in range(1, len(tokens)):
+            if i - 1 in chosen:
+                current.append(tokens[i])
+            else:
+                groups.append(current)
+                current = [tokens[i]]
+        groups.append(current)
+        texts = ["".join(t.text for t in g) for g in groups]
+        if all(_valid_number_text(t) for t in texts):
+            slots = tuple(
+                _slot(g[0]) if len(g) == 1 else Slot(NUMBER, int(t), " ".join(x.text for x in g))
+                for g, t in zip(groups, texts)
+            )
+            alignments.append(Alignment(slots, frozenset({"split_apart"})))
+        if len(alignments) > MAX_ALIGNMENTS_PER_ROW:
+            return []
+    return alignments
+
+
+def row_alignments(tokens: tuple, width: int, start: int | None = None) -> list:
+    """Return every way to place a row's printed tokens in its ``width`` cells.
+
+    A row printed with exactly ``width`` tokens (none a digit run with a leading zero) has
+    one alignment, the direct reading.
+    """
+    if not tokens:
+        return [Alignment(tuple(Slot(LOST) for _ in range(width)), frozenset({"lost_cell"}))]
+    while len(tokens) > width and tokens[-1].kind == BLANK and tokens[-1].text == "":
+        tokens = tokens[:-1]  # empty grid cells past the row's last column are padding
+    if len(tokens) > width:
+        return _merges(tokens, width)
+    if len(tokens) == width and all(
+        t.kind != NUMBER or _valid_number_text(t.text.lstrip("+-")) for t in tokens
+    ):
+        return [Alignment(tuple(_slot(t) for t in tokens))]
+    positional = _positional_alignment(tokens, width, start) if len(tokens) < width else None
+    if positional is not None:
+        return [positional]
+    alignments = []
+    for slots, kinds in _expansions(tokens, width):
+        placed = _with_lost_cells(slots, kinds, width)
+        if not placed and len(slots) < width:
+            return []  # too many ways to place the printed values: nothing can be fixed
+        alignments.extend(placed)
+        if len(alignments) > MAX_ALIGNMENTS_PER_ROW:
+            return []
+    return alignments
+
+
+# ----------------------------------------------------------------------------------------
+# Solving identities
+
+
+def propagate(known: dict, unknown: set, identities: tuple) -> dict | None:
+    """Solve what the identities fix (counts are never negative); None if they cannot all hold.
+
+    ``known`` maps codes to numbers (blank cells as 0), ``unknown`` holds the codes still open.
+    Returns a new dict of every code solved, or None on a contradiction.
+    """
+    known, unknown = dict(known), set(unknown)
+    changed = True
+    while changed:
+        changed = False
+        for identity in identities:
+            outcome = _solve_one(identity, known, unknown)
+            if outcome is None:
+                return None
+            if outcome:
+                known.update(outcome)
+                unknown.difference_update(outcome)
+                changed = True
+    return known
+
+
+def _solve_one(identity, known: dict, unknown: set) -> dict | None:
+    if unknown.isdisjoint(identity.codes):  # the usual case: only a check
+        gap = sum(map(known.__getitem__, identity.lhs)) - sum(map(known.__getitem__, identity.rhs))
+        return {} if abs(gap) < 1e-9 else None
+    lhs_open = [c for c in identity.lhs if c in unknown]
+    rhs_open = [c for c in identity.rhs if c in unknown]
+    lhs_known = sum(known[c] for c in identity.lhs if c not in unknown)
+    rhs_known = sum(known[c] for c in identity.rhs if c not in unknown)
+    if not lhs_open and not rhs_open:
+        return {} if abs(lhs_known - rhs_known) < 1e-9 else None
+    if lhs_open and rhs_open:
+        return {}
+    open_codes, gap = (lhs_open, rhs_known - lhs_known) if lhs_open else (rhs_open, lhs_known - rhs_known)
+    if gap < -1e-9:
+        return None
+    if len(open_codes) == 1:
+        return {open_codes[0]: int(gap) if float(gap).is_integer() else gap}
+    if abs(gap) < 1e-9:
+        return {code: 0 for code in open_codes}
+    return {}
+
+
+# ----------------------------------------------------------------------------------------
+# Settling a report's cells
+
+
+def _known_and_unknown(codes: tuple, slots: tuple) -> tuple:
+    known, unknown = {}, set()
+    for code, slot in zip(codes, slots):
+        if slot.kind == LOST:
+            unknown.add(code)
+        else:
+            known[code] = slot.value or 0
+    return known, unknown
+
+
+def _fixed_cells(reads: dict) -> tuple:
+    """Return the known values and codes of rows with a single alignment and no lost cell."""
+    known = {}
+    for codes, alignments in reads.values():
+        if len(alignments) == 1 and all(s.kind != LOST for s in alignments[0].slots):
+            known.update(_known_and_unknown(codes, alignments[0].slots)[0])
+    return known
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A distinct way to read one open row.
+
+    Holds the row's values (None where still open) and the alignments that give them.
+    """
+
+    signature: tuple
+    members: tuple
+
+
+def _prune(codes: tuple, alignments: list, identities: tuple) -> list:
+    """Group the alignments the row's own identities allow by the row values they solve to.
+
+    Returns one :class:`Candidate` per distinct solution: the search over rows needs one
+    reading per solution, the repair record needs every alignment behind it.
+    """
+    own = tuple(i for i in identities if set(i.codes) <= set(codes))
+    groups: dict = {}
+    for alignment in alignments:
+        known, unknown = _known_and_unknown(codes, alignment.slots)
+        solved = propagate(known, unknown, own)
+        if solved is None:
+            continue
+        groups.setdefault(tuple(solved.get(c) for c in codes), []).append(alignment)
+    return [Candidate(signature, tuple(members)) for signature, members in groups.items()]
+
+
+@dataclass
+class _Search:
+    """A depth-first search over the open rows' candidates, pruned by the identities.
+
+    Rows are assigned one at a time; after each assignment the identities are propagated with
+    the unassigned rows' cells open, so an impossible partial reading is dropped early. For the
+    last row, the identities usually solve every cell, and the candidate with those values is
+    looked up instead of trying each one.
+    """
+
+    rows: list  # [(codes, candidates)], fewest candidates first
+    fixed: dict
+    identities: tuple
+    budget: int = MAX_SEARCH_NODES
+    outcomes: list = None
+    used: list = None
+    agreed: dict = None
+
+    def run(self) -> None:
+        """Fill ``outcomes`` (solved tables) and ``used`` (candidate per row, per outcome)."""
+        self.outcomes, self.used = [], []
+        self._visit(0, dict(self.fixed), set(), ())
+
+    def _open_cells(self, depth: int) -> set:
+        return {c for codes, _ in self.rows[depth:] for c in codes}
+
+    def _visit(self, depth: int, known: dict, lost: set, chosen: tuple) -> None:
+        if self.budget <= 0:
+            return
+        self.budget -= 1
+        solved = propagate(known, lost | self._open_cells(depth), self.identities)
+        if solved is None:
+            return
+        if depth == len(self.rows):
+            self.outcomes.append(solved)
+            self.used.append(chosen)
+            self._stop_when_nothing_agrees()
+            return
+        codes, candidates = self.rows[depth]
+        for candidate in self._matching(codes, candidates, solved, depth):
+            row_known, row_lost = _known_and_unknown(codes, candidate.members[0].slots)
+            self._visit(depth + 1, {**known, **row_known}, lost | row_lost, chosen + (candidate,))
+
+    def _stop_when_nothing_agrees(self) -> None:
+        """Stop as soon as the outcomes disagree on every open cell: no cell can be fixed then."""
+        latest = self.outcomes[-1]
+        if self.agreed is None:
+            self.agreed = {c: latest.get(c) for c in self._open_cells(0) if latest.get(c) is not None}
+        else:
+            self.agreed = {c: v for c, v in self.agreed.items() if latest.get(c) == v}
+        if not self.agreed:
+            self.budget = 0
+
+    def _matching(self, codes: tuple, candidates: list, solved: dict, depth: int) -> list:
+        """Return the candidates consistent with what the identities already solve for this row."""
+        values = tuple(solved.get(c) for c in codes)
+        if depth < len(self.rows) - 1 or None in values:
+            return candidates
+        return [c for c in candidates if all(s is None or s == v for s, v in zip(c.signature, values))]
+
+
+def _solve_table(reads: dict, identities: tuple) -> tuple:
+    """Return ({code: value} determined uniquely, {code: set of repair kinds}, anomalies found)."""
+    fixed = _fixed_cells(reads)
+    fixed_codes = set(fixed)
+    anomalies = tuple(
+        i for i in identities
+        if set(i.codes) <= fixed_codes and abs(sum(fixed[c] for c in i.lhs) - sum(fixed[c] for c in i.rhs)) > 1e-9
+    )
+    active = tuple(i for i in identities if i not in anomalies)
+    open_rows = {r: v for r, v in reads.items() if not set(v[0]) <= fixed_codes}
+    pruned = {row: _prune(codes, alignments, active) for row, (codes, alignments) in open_rows.items()}
+    outcomes, used = [], {row: [] for row in open_rows}
+    if all(pruned.values()):
+        order = sorted(open_rows, key=lambda r: len(pruned[r]))
+        search = _Search([(open_rows[r][0], pruned[r]) for r in order], fixed, active)
+        search.run()
+        if search.budget > 0:  # an unfinished search proves nothing
+            outcomes = search.outcomes
+            for chosen in search.used:
+                for row, candidate in zip(order, chosen):
+                    used[row].extend(candidate.members)
+    determined = {**fixed, **_agreed_values(outcomes, [c for codes, _ in open_rows.values() for c in codes])}
+    candidates = {r: used.get(r) or alignments for r, (_, alignments) in reads.items()}
+    return determined, _repair_kinds(reads, candidates), anomalies
+
+
+def _agreed_values(outcomes: list, codes: list) -> dict:
+    if not outcomes:
+        return {}
+    agreed = {}
+    for code in codes:
+        values = {o.get(code, None) for o in outcomes}
+        if len(values) == 1 and None not in values:
+            agreed[code] = values.pop()
+    return agreed
+
+
+def _repair_kinds(reads: dict, candidates: dict) -> dict:
+    """Return {code: repair kinds} for cells that some candidate alignment did not read as printed."""
+    kinds: dict = {}
+    for row, (codes, _alignments) in reads.items():
+        for alignment in candidates[row]:
+            for code, slot in zip(codes, alignment.slots):
+                if slot.kind == LOST:
+                    kinds.setdefault(code, set()).add("lost_cell")
+                elif slot.raw is not None and slot.kind == NUMBER and slot.raw != str(slot.value):
+                    kinds.setdefault(code, set()).update(alignment.kinds - {"lost_cell"})
+    return kinds
+
+
+def _direct_cell(code: str, slot: Slot) -> CellValue:
+    return CellValue(code, slot.value if slot.kind == NUMBER else None, slot.kind, slot.raw)
+
+
+def settle_cells(template: str, table_read) -> Settlement:
+    """Turn the rows found in a report into its cells, repairing what the identities fix."""
+    direct = _direct_cells(template, table_read)
+    if direct is not None:
+        return Settlement(direct, (), ())
+    cells, repairs, problems = {}, [], []
+    by_table: dict = {}
+    for row in SCHEMA.rows(template):
+        read = table_read.rows.get(row.row_code)
+        tokens = read.tokens if read else ()
+        start = table_read.positional_starts.get(row.table)
+        by_table.setdefault(row.table, {})[row.row_code] = (row.codes, row_alignments(tokens, row.width, start), read)
+    cells.update(_settle_table2(by_table.get("table2", {}), problems))
+    for table in ("table3", "table4"):
+        rows = by_table.get(table, {})
+        identities = tuple(i for i in SCHEMA.identities(template) if i.table == table)
+        table_cells, table_repairs = _settle_identity_table(rows, identities, problems)
+        cells.update(table_cells)
+        repairs.extend(table_repairs)
+    ordered = {code: cells[code] for code in SCHEMA.codes(template)}
+    return Settlement(ordered, tuple(repairs), tuple(problems))
+
+
+def _direct_cells(template: str, table_read) -> dict | None:
+    """Return the cells of a report whose every row prints exactly its cells, else None.
+
+    The usual report: nothing to place or repair, so each token becomes its cell as printed.
+    """
+    cells, new = {}, tuple.__new__  # tuple.__new__(CellValue, ...): half the cost of CellValue(...)
+    for row in SCHEMA.rows(template):
+        read = table_read.rows.get(row.row_code)
+        if read is None or len(read.tokens) != row.width:
+            return None
+        for code, (kind, text, value, _line, _column, _cell) in zip(row.codes, read.tokens):
+            if kind == NUMBER:
+                if text[0] in "0+-" and not _valid_number_text(text.lstrip("+-")):
+                    return None  # "05" is two cells run together, not a number
+                cells[code] = new(CellValue, (code, value, NUMBER, text))
+            else:
+                cells[code] = new(CellValue, (code, None, kind, text))
+    return cells
+
+
+def _settle_table2(rows: dict, problems: list) -> dict:
+    """Table 2 has no identities: read rows as printed; a short row is filled from the left."""
+    cells = {}
+    for row_code, (codes, alignments, read) in rows.items():
+        if len(alignments) == 1:
+            cells.update({c: _direct_cell(c, s) for c, s in zip(codes, alignments[0].slots)})
+            if read is None:
+                problems.append(Problem("table2.row_missing", f"table 2: row {row_code!r} was not found; its cells are null", "warning"))
+            continue
+        agreed = [_agreed_slot([a.slots[i] for a in alignments]) for i in range(len(codes))]
+        if not alignments:
+            problems.append(Problem(
+                "table2.row_unreadable",
+                f"table 2: row {read.label[-20:]!r} prints {len(read.tokens)} value(s) for {len(codes)} cells; "
+                "they cannot be placed and the row is left null",
+                "warning",
+            ))
+        elif read is not None and len(read.tokens) < len(codes) and any(s.kind == LOST for s in agreed):
+            agreed = [_slot(t) for t in read.tokens] + [Slot(LOST)] * (len(codes) - len(read.tokens))
+            problems.append(Problem(
+                "table2.row_short",
+                f"table 2: row {read.label[-20:]!r} prints {len(read.tokens)} value(s) for {len(codes)} cells; "
+                "they were read into the leftmost cells and the rest left null",
+                "warning",
+            ))
+        cells.update({c: _direct_cell(c, s) for c, s in zip(codes, agreed)})
+    return cells
+
+
+def _agreed_slot(slots: list) -> Slot:
+    if not slots:
+        return Slot(LOST)
+    first = slots[0]
+    same = all(s.kind == first.kind and s.value == first.value for s in slots)
+    return first if same else Slot(LOST)
+
+
+def _row_problems(rows: dict) -> list:
+    """Return a problem for each row not found, and each row whose values cannot be placed."""
+    problems = []
+    for row_code, (codes, alignments, read) in rows.items():
+        table = codes[0].split(".")[0]
+        if read is None:
+            problems.append(Problem(f"{table}.row_missing", f"row {row_code!r} was not found in the report"))
+        elif not alignments:
+            problems.append(Problem(
+                "cells.unplaceable",
+                f"row {read.label[-30:]!r} prints {len(read.tokens)} values for {len(codes)} cells "
+                "in too many possible arrangements to place them",
+            ))
+    return problems
+
+
+def _settled_cell(code: str, index: int, alignments: list, determined: dict, kinds: dict) -> CellValue:
+    """Return one cell of a row: as printed, as a printed blank, as repaired, or lost."""
+    if len(alignments) == 1 and alignments[0].is_direct:
+        return _direct_cell(code, alignments[0].slots[index])
+    if alignments and all(a.slots[index].kind == BLANK for a in alignments):
+        return _direct_cell(code, alignments[0].slots[index])
+    if code not in determined:
+        return CellValue(code, None, LOST, None)
+    if code not in kinds:  # every arrangement put the same printed value here
+        return CellValue(code, determined[code], NUMBER, _printed_raw(alignments, index))
+    return CellValue(code, determined[code], "repaired", None)
+
+
+def _settle_identity_table(rows: dict, identities: tuple, problems: list) -> tuple:
+    """Settle table 3 or table 4: place rows, solve the identities, list repairs and losses."""
+    if all(read is not None and len(a) == 1 and a[0].is_direct for _codes, a, read in rows.values()):
+        # Every row printed exactly its cells: nothing to place or repair (the usual report).
+        return {code: _direct_cell(code, slot) for codes, a, _r in rows.values() for code, slot in zip(codes, a[0].slots)}, []
+    problems.extend(_row_problems(rows))
+    reads = {r: (codes, alignments) for r, (codes, alignments, _read) in rows.items()}
+    determined, kinds, _anomalies = _solve_table(reads, identities)
+    cells, repairs, names = {}, [], _identity_names(identities)
+    for codes, alignments, read in rows.values():
+        for index, code in enumerate(codes):
+            cell = _settled_cell(code, index, alignments, determined, kinds)
+            cells[code] = cell
+            if cell.status == "repaired":
+                repairs.append(_repair_record(code, cell.value, kinds[code], read, len(codes), names))
+    lost = [c for c, v in cells.items() if v.status == LOST]
+    if lost:
+        problems.append(Problem(
+            "cells.lost",
+            f"{len(lost)} cell(s) could not be read and no identity fixes them: {', '.join(lost[:8])}"
+            + (" ..." if len(lost) > 8 else ""),
+        ))
+    return cells, repairs
+
+
+def _identity_names(identities: tuple) -> dict:
+    """Return ``{code: sorted names of the identities it appears in}``."""
+    names: dict = {}
+    for identity in identities:
+        for code in identity.codes:
+            names.setdefault(code, set()).add(identity.name)
+    return {code: sorted(found) for code, found in names.items()}
+
+
+def _printed_raw(alignments: list, index: int):
+    raws = {a.slots[index].raw for a in alignments}
+    return raws.pop() if len(raws) == 1 else None
+
+
+def _repair_record(code: str, value, kinds: set, read, width: int, identity_names: dict) -> Repair:
+    kind = sorted(kinds)[0] if kinds else "lost_cell"
+    printed = " ".join(t.text for t in read.tokens) if read else ""
+    label = read.label[-30:] if read else code.rsplit(".", 1)[0]
+    names = identity_names.get(code, ())
+    evidence = (
+        f"row {label!r} prints {len(read.tokens) if read else 0} value(s) [{printed}] for {width} cells; "
+        f"every placement consistent with {', '.join(names) or 'the identities'} gives {code} = {value}"
+    )
+    return Repair(code, value, kind, evidence)

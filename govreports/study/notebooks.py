@@ -1,0 +1,526 @@
+"""Run the study notebooks with Papermill and export the report a researcher reads.
+
+Each run executes one notebook of ``notebooks/`` (``year``, ``region``, ``quality``, and
+``models`` where it exists) with its parameters, keeps the executed ``.ipynb`` and exports it to
+HTML with nbconvert, both in the reports folder::
+
+    reports/year__year-2023.html         reports/region__region-湖南省.html
+    reports/quality.html                 reports/index.html (links every report in the folder)
+
+Parameters are handed to Papermill as data (it writes them into the notebook as escaped
+literals); no code or shell string is ever built from a region name. A notebook that fails is
+recorded with its error, and with ``continue_on_error`` the other runs go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from govreports import paths as config
+from govreports.errors import GovReportsError
+from govreports.template.figure_terms import INDEX
+
+NOTEBOOKS = ("year", "region", "quality", "models")
+HEADLINE_MIME = "application/vnd.govreports.headline+json"
+HEADLINE_TAG = "headline"
+PROCESSED_PARAMETER = "processed"
+SLUG_MAX = 80
+
+
+# ----------------------------------------------------------------------------------------
+# What to run
+
+
+@dataclass(frozen=True)
+class Run:
+    """One execution of a notebook: its name in ``notebooks/`` (no suffix) and its parameters."""
+
+    notebook: str
+    parameters: tuple = ()
+
+    @property
+    def params(self) -> dict:
+        """Return the parameters as a dict."""
+        return dict(self.parameters)
+
+    @property
+    def name(self) -> str:
+        """Return the outputs' file stem, e.g. ``year__year-2023`` or ``region__region-湖南省``."""
+        return "__".join([self.notebook] + [f"{key}-{slugify(value)}" for key, value in self.parameters])
+
+
+def make_run(notebook: str, **parameters) -> Run:
+    """Return a :class:`Run` of ``notebook`` with ``parameters`` (kept in the order given)."""
+    return Run(notebook, tuple(parameters.items()))
+
+
+def slugify(value) -> str:
+    """Return ``value`` as a file-name part: letters (Chinese included) and digits kept, the rest ``-``.
+
+    When characters had to be replaced, a short digest of the original is appended, so that two
+    different values never share a file name.
+    """
+    text = str(value)
+    slug = re.sub(r"[^\w]+", "-", text).strip("-_")[:SLUG_MAX]
+    if slug and slug == text:
+        return slug
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else digest
+
+
+def corpus_runs(processed: Path, notebooks_dir: Path) -> list:
+    """Return the runs of ``--all``: every year and province in the processed data, quality, models.
+
+    Raises:
+        GovReportsError: the processed folder has no ``reports`` table.
+    """
+    import pandas as pd
+
+    reports = pd.read_parquet(reports_table(processed), columns=["year", "province"])
+    runs = [make_run("year", year=int(y)) for y in sorted(reports["year"].dropna().unique())]
+    runs += [make_run("region", region=str(p)) for p in sorted(reports["province"].dropna().unique())]
+    runs.append(make_run("quality"))
+    if (notebooks_dir / "models.ipynb").exists():
+        runs.append(make_run("models"))
+    return runs
+
+
+def reports_table(processed: Path) -> Path:
+    """Return the path of the ``reports`` table in ``processed``.
+
+    Raises:
+        GovReportsError: it does not exist (the dataset was not built).
+    """
+    path = Path(processed) / "reports.parquet"
+    if not path.is_file():
+        raise GovReportsError(f"{processed} has no reports.parquet: run 'govreports build' first")
+    return path
+
+
+def params_runs(path: Path, notebooks_dir: Path) -> list:
+    """Return the runs a parameter file describes.
+
+    A file holds one run or a list of them under ``runs``::
+
+        notebook: region
+        parameters:
+          region: "430600"
+
+    Raises:
+        GovReportsError: the file is not valid YAML, names no known notebook, or its
+            parameters are not a mapping of plain values.
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise GovReportsError(f"{path}: cannot read parameters ({exc})") from exc
+    entries = data.get("runs", [data]) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise GovReportsError(f"{path}: expected a mapping with 'notebook' and 'parameters', or 'runs'")
+    return [_params_entry(path, entry, notebooks_dir) for entry in entries]
+
+
+def _params_entry(path: Path, entry, notebooks_dir: Path) -> Run:
+    """Return the run of one entry of a parameter file (see :func:`params_runs`)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("notebook"), str):
+        raise GovReportsError(f"{path}: every run needs a 'notebook' name")
+    notebook = entry["notebook"].removesuffix(".ipynb")
+    if "/" in notebook or "\\" in notebook or not (notebooks_dir / f"{notebook}.ipynb").is_file():
+        raise GovReportsError(f"{path}: no notebook {notebook!r} in {notebooks_dir}")
+    parameters = entry.get("parameters") or {}
+    plain = (str, int, float, bool)
+    if not isinstance(parameters, dict) or not all(isinstance(k, str) and isinstance(v, plain)
+                                                   for k, v in parameters.items()):
+        raise GovReportsError(f"{path}: 'parameters' must map names to plain values")
+    return Run(notebook, tuple(parameters.items()))
+
+
+def unique(runs: Iterable) -> list:
+    """Return ``runs`` without repeats (same output name), in order."""
+    seen, out = set(), []
+    for run in runs:
+        if run.name not in seen:
+            seen.add(run.name)
+            out.append(run)
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# Executing
+
+
+@dataclass
+class Outcome:
+    """What one run produced: its outputs, or the error that stopped it."""
+
+    run: Run
+    ipynb: Path | None = None
+    html: Path | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    headline: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Return True if the notebook ran to its end."""
+        return self.error is None
+
+
+def _kernel_manager_class():
+    """Return a kernel manager class that always starts this interpreter's kernel.
+
+    A ``python3`` kernelspec found first on the Jupyter path (say a user-level one made for
+    another Python) would run the notebooks without govreports; this one never looks it up.
+    """
+    import zmq
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class ThisInterpreterSpecs(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            """Return the spec of an ipykernel on ``sys.executable``, whatever the name asked."""
+            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                              display_name="Python 3 (govreports)", language="python", resource_dir="",
+                              metadata={"supported_encryption": ["curve"]})
+
+    class ThisInterpreterKernel(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _specs(self) -> KernelSpecManager:
+            return ThisInterpreterSpecs(parent=self)
+
+        @default("transport_encryption")
+        def _encryption(self) -> str:
+            # Encrypt the kernel's local TCP traffic when libzmq can (else ipykernel warns).
+            return "auto" if zmq.has("curve") else "disabled"
+
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts before every shutdown; the notebook has finished by then,
+            # and the interrupt only makes ipykernel log a spurious "KeyboardInterrupt caught".
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    return ThisInterpreterKernel
+
+
+def execute(run: Run, processed: Path, out_dir: Path, notebooks_dir: Path) -> Path:
+    """Execute one run with Papermill and return the executed notebook's path.
+
+    The notebook gets ``processed`` as a parameter if it declares one. The kernel's working
+    folder is the notebook's folder, as when a researcher opens it in Jupyter.
+
+    Raises:
+        papermill.exceptions.PapermillExecutionError: a cell raised (the output notebook is kept).
+        GovReportsError: the notebook does not exist.
+    """
+    import papermill
+
+    source = notebooks_dir / f"{run.notebook}.ipynb"
+    if not source.is_file():
+        raise GovReportsError(f"no notebook {source}")
+    parameters = run.params
+    if PROCESSED_PARAMETER in papermill.inspect_notebook(str(source)):
+        parameters[PROCESSED_PARAMETER] = str(Path(processed).resolve())
+    target = out_dir / f"{run.name}.ipynb"
+    papermill.execute_notebook(str(source), str(target), parameters=parameters, progress_bar=False,
+                               cwd=str(notebooks_dir), kernel_manager_class=_kernel_manager_class(),
+                               start_timeout=120)
+    return target
+
+
+def export_html(ipynb: Path, with_code: bool = False) -> Path:
+    """Export an executed notebook to HTML next to it (code cells hidden unless ``with_code``)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    notebook = nbformat.read(ipynb, as_version=4)
+    # lang "zh": browsers then draw Han characters with a Simplified Chinese font (with "en",
+    # Chromium on Linux falls back to a Japanese one: 复 comes out in its Japanese form).
+    exporter = HTMLExporter(template_name="lab", exclude_input=not with_code, exclude_input_prompt=not with_code,
+                            exclude_output_prompt=True, language_code="zh")
+    # The headline cell is machine-readable glue for the index and the tests, not reading matter.
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={HEADLINE_TAG}, enabled=True), enabled=True)
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": _page_title(ipynb.stem)}})
+    target = ipynb.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def _page_title(stem: str) -> str:
+    """Return a report's browser title from its file stem."""
+    return f"{stem.replace('__', ' ')} · govreports"
+
+
+def display_headline(values: dict) -> None:
+    """Display a notebook's headline figures as machine-readable output (the last cell of each notebook).
+
+    NaN becomes null. The index and the tests read it back with :func:`read_headline`; the HTML
+    export drops the cell (it is tagged ``headline``).
+    """
+    from IPython.display import display
+
+    clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in values.items()}
+    text = json.dumps(clean, ensure_ascii=False, sort_keys=True, default=str)
+    display({HEADLINE_MIME: json.loads(text), "text/plain": text}, raw=True)
+
+
+def read_headline(ipynb: Path) -> dict:
+    """Return the headline figures an executed notebook displayed (``{}`` if none)."""
+    import nbformat
+
+    notebook = nbformat.read(ipynb, as_version=4)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if HEADLINE_MIME in data:
+                value = data[HEADLINE_MIME]
+                return json.loads(value) if isinstance(value, str) else dict(value)
+    return {}
+
+
+def cell_error(ipynb: Path) -> str | None:
+    """Return ``"Name: message"`` of the first error output of an executed notebook, or None."""
+    import nbformat
+
+    for cell in nbformat.read(ipynb, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"{output.get('ename')}: {output.get('evalue')}"
+    return None
+
+
+def run_one(run: Run, processed: Path, out_dir: Path, notebooks_dir: Path, with_code: bool) -> Outcome:
+    """Execute and export one run; any failure is caught and recorded in the outcome."""
+    from papermill.exceptions import PapermillExecutionError
+
+    outcome = Outcome(run)
+    started = time.monotonic()
+    target = out_dir / f"{run.name}.ipynb"
+    try:
+        outcome.ipynb = execute(run, processed, out_dir, notebooks_dir)
+    except PapermillExecutionError as exc:
+        outcome.ipynb = target
+        outcome.error = f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
+    except Exception as exc:  # a kernel or file problem must not stop the other runs
+        outcome.error = f"{type(exc).__name__}: {exc}"
+    if outcome.ipynb is not None and outcome.ipynb.is_file():
+        try:
+            outcome.html = export_html(outcome.ipynb, with_code)
+            outcome.headline = read_headline(outcome.ipynb)
+        except Exception as exc:  # as above: reported, and the others go on
+            outcome.error = outcome.error or f"HTML export failed: {type(exc).__name__}: {exc}"
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def run_report(runs: list, *, processed: Path | None = None, out_dir: Path | None = None,
+               notebooks_dir: Path | None = None, with_code: bool = False, continue_on_error: bool = False,
+               log: Callable | None = None) -> list:
+    """Execute ``runs`` in order, export each to HTML and write ``index.html``; return the outcomes.
+
+    Args:
+        runs: what to execute (see :func:`corpus_runs`, :func:`params_runs`, :func:`make_run`).
+        processed: the processed dataset (default :data:`govreports.paths.PROCESSED_DIR`).
+        out_dir: where reports go (default :data:`govreports.paths.REPORTS_DIR`).
+        notebooks_dir: where the notebooks are (default :data:`govreports.paths.NOTEBOOKS_DIR`).
+        with_code: keep code cells in the HTML.
+        continue_on_error: go on after a failed notebook (otherwise stop at the first failure).
+        log: called with one line of progress per run (None: silent).
+    """
+    processed = Path(processed or config.PROCESSED_DIR)
+    out_dir = Path(out_dir or config.REPORTS_DIR)
+    notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR)
+    reports_table(processed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    log = log or (lambda line: None)
+    outcomes = []
+    for index, run in enumerate(runs, start=1):
+        outcome = run_one(run, processed, out_dir, notebooks_dir, with_code)
+        outcomes.append(outcome)
+        status = "ok" if outcome.ok else f"FAILED: {outcome.error}"
+        log(f"[{index}/{len(runs)}] {run.name}: {status} ({outcome.seconds:.1f} s)")
+        if not outcome.ok and not continue_on_error:
+            break
+    write_index(out_dir, processed, outcomes)
+    return outcomes
+
+
+# ----------------------------------------------------------------------------------------
+# The index
+
+
+def dataset_version(processed: Path) -> str:
+    """Return the processed dataset's version from its ``datapackage.json`` (``unknown`` if none)."""
+    try:
+        return json.loads((Path(processed) / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return "unknown"
+
+
+def _label(key: str) -> str:
+    """Return an index label ``中文 English`` (escaped for HTML)."""
+    chinese, english = INDEX[key]
+    return html.escape(f"{chinese} {english}")
+
+
+def _number(value, percent: bool = False) -> str:
+    """Return a headline figure for the index (blank when missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:.1%}" if percent else f"{value:,.0f}"
+
+
+def _entries(out_dir: Path) -> list:
+    """Return ``(stem, notebook kind, parameters, headline)`` for each executed notebook in ``out_dir``."""
+    import nbformat
+
+    entries = []
+    for ipynb in sorted(out_dir.glob("*.ipynb")):
+        if not ipynb.with_suffix(".html").is_file():
+            continue
+        try:
+            notebook = nbformat.read(ipynb, as_version=4)
+        except Exception:  # an unreadable leftover is skipped, not fatal
+            continue
+        meta = notebook.metadata.get("papermill", {})
+        parameters = {k: v for k, v in meta.get("parameters", {}).items() if k != PROCESSED_PARAMETER}
+        kind = ipynb.stem.split("__")[0]
+        entries.append((ipynb.stem, kind if kind in NOTEBOOKS else "other", parameters, read_headline(ipynb)))
+    return entries
+
+
+def _row(stem: str, parameters: dict, headline: dict, version: str) -> str:
+    """Return one table row of the index."""
+    href = quote(f"{stem}.html")
+    title = ", ".join(str(v) for v in parameters.values()) or stem
+    stale = headline.get("dataset_version") not in (None, version)
+    note = f' <span class="stale">({_label("stale")}: {html.escape(str(headline.get("dataset_version")))})</span>' if stale else ""
+    cells = [f'<a href="{href}">{html.escape(title)}</a>{note}',
+             _number(headline.get("reports")), _number(headline.get("usable_reports")),
+             _number(headline.get("new_applications")), _number(headline.get("disclosure_rate"), percent=True),
+             f'<a href="{quote(stem + ".ipynb")}">.ipynb</a>']
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
+def _section(kind: str, rows: list) -> str:
+    """Return one section of the index: a heading and the table of its reports."""
+    headers = [_label(k) for k in ("report", "reports", "usable", "new_applications", "disclosure_rate", "notebook")]
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    return f"<h2>{_label(kind)}</h2>\n<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
+
+
+def _failures(outcomes: list) -> str:
+    """Return the index's list of this run's failed notebooks (empty if none failed)."""
+    failed = [o for o in outcomes if not o.ok]
+    if not failed:
+        return ""
+    items = []
+    for outcome in failed:
+        link = f' (<a href="{quote(outcome.html.name)}">{_label("report")}</a>)' if outcome.html else ""
+        items.append(f"<li><b>{html.escape(outcome.run.name)}</b>: {html.escape(outcome.error or '')}{link}</li>")
+    return f'<h2 class="failed">{_label("failed")}</h2>\n<ul>' + "\n".join(items) + "</ul>"
+
+
+INDEX_STYLE = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif;
+       max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.5; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1.5em; table-layout: fixed; }
+th:first-child { width: 24%; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.35em 0.6em; text-align: left; }
+td:nth-child(n+2):nth-child(-n+5) { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f3f5f8; font-weight: 600; }
+.meta, .stale { color: #666; font-size: 0.9em; }
+h2.failed { color: #b00020; }
+"""
+
+
+def write_index(out_dir: Path, processed: Path, outcomes: list = ()) -> Path:
+    """Write ``index.html`` linking every report in ``out_dir``, with headline figures and failures."""
+    version = dataset_version(processed)
+    by_kind: dict = {}
+    for stem, kind, parameters, headline in _entries(out_dir):
+        by_kind.setdefault(kind, []).append(_row(stem, parameters, headline, version))
+    sections = [_section(kind, by_kind[kind]) for kind in (*NOTEBOOKS, "other") if kind in by_kind]
+    title = _label("title")
+    page = (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
+            f"<style>{INDEX_STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
+            f'<p class="meta">{_label("dataset")}: {html.escape(str(Path(processed).resolve()))}, '
+            f"version {html.escape(version)}</p>\n" + _failures(list(outcomes)) + "\n" + "\n".join(sections)
+            + "\n</body>\n</html>\n")
+    target = out_dir / "index.html"
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
+# ----------------------------------------------------------------------------------------
+# The command line's entry point
+
+
+def plan(*, years: Iterable = (), regions: Iterable = (), quality: bool = False, params: Iterable = (),
+         run_all: bool = False, processed: Path | None = None, notebooks_dir: Path | None = None) -> list:
+    """Return the runs the ``report`` command asked for, without repeats.
+
+    ``run_all`` adds every year and province of the processed data, quality, models (if the
+    notebook exists) and every parameter file in ``notebooks/params/``.
+
+    Raises:
+        GovReportsError: nothing was asked for, or a parameter file is invalid.
+    """
+    processed = Path(processed or config.PROCESSED_DIR)
+    notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR)
+    runs = [make_run("year", year=int(y)) for y in years] + [make_run("region", region=str(r)) for r in regions]
+    if quality:
+        runs.append(make_run("quality"))
+    files = [Path(p) for p in params]
+    if run_all:
+        runs += corpus_runs(processed, notebooks_dir)
+        files += sorted((notebooks_dir / "params").glob("*.yml"))
+    for path in files:
+        runs += params_runs(path, notebooks_dir)
+    if not runs:
+        raise GovReportsError("nothing to run: give --year, --region, --quality, --params or --all")
+    return unique(runs)
+
+
+def report_main(*, years: Iterable = (), regions: Iterable = (), quality: bool = False, params: Iterable = (),
+                run_all: bool = False, processed: Path | None = None, out_dir: Path | None = None,
+                with_code: bool = False, continue_on_error: bool = False, echo: Callable = print,
+                err: Callable | None = None) -> int:
+    """Plan, run and index the notebooks the ``report`` command asked for; return its exit code.
+
+    Progress goes to ``echo``, and every failed notebook, with its name and error, to ``err``
+    (default ``echo``). The exit code is 1 if any failed (or was not run because an earlier one
+    failed), else 0.
+
+    Raises:
+        GovReportsError: nothing was asked for, a parameter file is invalid, or there is no dataset.
+    """
+    processed = Path(processed or config.PROCESSED_DIR)
+    out_dir = Path(out_dir or config.REPORTS_DIR)
+    runs = plan(years=years, regions=regions, quality=quality, params=params, run_all=run_all, processed=processed)
+    outcomes = run_report(runs, processed=processed, out_dir=out_dir, with_code=with_code,
+                          continue_on_error=continue_on_error, log=echo)
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        (err or echo)(f"Error: notebook {outcome.run.name} failed: {outcome.error}")
+    skipped = len(runs) - len(outcomes)
+    echo(f"{len(outcomes) - len(failed)} of {len(runs)} notebooks ran"
+         + (f", {skipped} not run after the first failure" if skipped else "") + f"; index: {out_dir / 'index.html'}")
+    return 1 if failed or skipped else 0
+
+
+__all__ = ["Run", "Outcome", "make_run", "slugify", "corpus_runs", "params_runs", "plan", "execute",
+           "export_html", "display_headline", "read_headline", "cell_error", "run_one", "run_report", "write_index", "dataset_version", "report_main"]
