@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 RAW    ?= data/raw
 OUT    ?= data/processed
 
-.PHONY: install study test bench lint clean
+.PHONY: install study test test-fast bench lint clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,12 @@ study: install  ## build data/processed from data/raw, run every study notebook,
 	$(BIN)/govreports build $(RAW) --out $(OUT)
 	$(BIN)/govreports report --all --processed $(OUT) --out reports --continue-on-error
 
-test: install  ## run the test suite
+test: install  ## lint, then run the whole test suite (what CI runs)
+	$(BIN)/ruff check govreports tests benchmarks
 	$(BIN)/pytest -q
+
+test-fast: install  ## the test suite without the slow tests (notebooks, model recovery, large corpora)
+	$(BIN)/pytest -q -m "not slow"
 
 bench: install  ## print parse speed figures (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_parse.py

@@ -26,8 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_corpus(folder: Path, n: int) -> None:
-    sys.path.insert(0, str(ROOT / "tests"))
-    from synth import consistent_values, render
+    from govreports.synth import consistent_values, render
 
     bases = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
     bases += [render(consistent_values(t, seed=s), layout, t)

@@ -10,11 +10,9 @@ reports in data/raw and the renderings in tests/data/renderings (HTML, .docx, PD
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 
 from common import machine_line, rate  # noqa: E402
 

@@ -18,17 +18,14 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from mutations import LAYOUT_DAMAGE, mutate, satisfies_identities  # noqa: E402
-from synth import consistent_values, render_rows  # noqa: E402
 
 from govreports import parse_text  # noqa: E402
+from govreports.synth import consistent_values, render_rows  # noqa: E402
+from govreports.synth.mutations import LAYOUT_DAMAGE, mutate, satisfies_identities  # noqa: E402
 
 KINDS = ["change", "swap", "shift", "drop", "run_together"]
 LAYOUTS = ["lines", "pipes", "tabs", "markdown", "spaces"]

@@ -11,11 +11,9 @@ as in a real corpus, see ``bench_corpus.py``.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 
 from common import machine_line, rate  # noqa: E402
 
@@ -24,7 +22,7 @@ from govreports.read import read_document  # noqa: E402
 
 
 def synthetic_documents(tmp: Path) -> list:
-    from synth import consistent_values, render
+    from govreports.synth import consistent_values, render
 
     paths = []
     for i, layout in enumerate(["lines", "pipes", "tabs", "markdown", "spaces", "vertical"]):

@@ -15,8 +15,8 @@ import click
 from govreports import __version__
 from govreports.errors import GovReportsError
 from govreports.parse import parse_many
-from govreports.template import SCHEMA, TEMPLATES
 from govreports.parse.summary import summarise
+from govreports.template import SCHEMA, TEMPLATES
 
 REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".html", ".htm", ".pdf", ".docx", ".doc"}
 

@@ -14,16 +14,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from govreports.errors import Problem, SourceError
 from govreports.parse import checks as validate
 from govreports.parse import layout, narrative
 from govreports.parse import rows as tables
 from govreports.parse import solve as repair
-from govreports.errors import Problem, SourceError
 from govreports.parse.metadata import extract_metadata
+from govreports.read import read_document, sha256_of
 from govreports.records import Document, Report
 from govreports.template import TEMPLATES
 from govreports.template.terms import REPORT_WORDS, TABLE_HEADINGS
-from govreports.read import read_document, sha256_of
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from govreports.errors import SourceError
+from govreports.read.decode import decode_text
 from govreports.read.grids import collapse, expand_spans, merge_text_blocks, parse_span
 from govreports.records import Block
-from govreports.read.decode import decode_text
 
 _DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 _XML_DECLARED = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_:.-]+)""", re.IGNORECASE)

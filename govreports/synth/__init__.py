@@ -73,9 +73,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from govreports.errors import GovReportsError
+from govreports.synth.word import docx_bytes
 from govreports.template import SCHEMA, TABLE3_APPLICANT_COLUMNS, TABLE4_RESULT_COLUMNS
 from govreports.template import synth_terms as terms
-from govreports.synth.word import docx_bytes
 
 TABLE3_HEADER = terms.TABLE3_HEADER
 TABLE4_HEADER = terms.TABLE4_HEADER

@@ -138,3 +138,6 @@ OCR_JUNK = ("_ +", "·", "- 生 1 木", "↑")
 
 # Full-width punctuation many reports print (the parser folds it back with NFKC).
 FULL_WIDTH = {"(": "（", ")": "）", ",": "，", ":": "："}
+
+# How the printed 表三 begins: the mutations find the tables' value rows after it.
+TABLE3_START = "三、收到"

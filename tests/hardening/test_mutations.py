@@ -10,10 +10,10 @@ never reported.
 import random
 
 import pytest
-from mutations import LAYOUT_DAMAGE, mutate, satisfies_identities
-from synth import consistent_values, render_rows
 
 from govreports import parse_text
+from govreports.synth import consistent_values, render_rows
+from govreports.synth.mutations import LAYOUT_DAMAGE, mutate, satisfies_identities
 
 KINDS = ["change", "swap", "shift", "drop", "run_together"]
 LAYOUTS = ["lines", "pipes", "tabs", "markdown", "spaces"]

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from synth import consistent_values, render
 
-from govreports.study import models
 from govreports.build import build_dataset
+from govreports.study import models
+from govreports.synth import consistent_values, render, set_column_balance, set_row_totals
 from govreports.template import SCHEMA, TABLE3_APPLICANT_COLUMNS
-from govreports.synth import set_column_balance, set_row_totals
 
 TRUE = {"Intercept": 0.3, "level[T.prefecture]": -0.5, "level[T.province]": 0.4, "kind[T.department]": 0.6}
 

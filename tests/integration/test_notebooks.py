@@ -7,7 +7,6 @@ report headline figures that equal the ones computed here directly from the proc
 
 import json
 import math
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -17,13 +16,12 @@ import pytest
 from click.testing import CliRunner
 
 from govreports import paths as config
-from govreports.study import notebooks as report
-from govreports.cli import cli
 from govreports.build import build_dataset
+from govreports.cli import cli
+from govreports.study import notebooks as report
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-from synth import consistent_values, render  # noqa: E402
+from govreports.synth import consistent_values, render  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

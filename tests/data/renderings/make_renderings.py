@@ -3,7 +3,7 @@
 Each rendering prints a report's three tables the way the national template lays them out
 (merged header cells, "三、本年度办理结果" spanning the outcome rows, "(三)不予公开" spanning
 its eight rows) with the report's title and section headings around them. The values come
-from the seeds' answer keys (tests/truth/*.json) and from tests/synth.py; MANIFEST.json says,
+from the seeds' answer keys (tests/truth/*.json) and from govreports.synth; MANIFEST.json says,
 for each file, which values it prints and the status parsing it must give.
 
 Usage (needs LibreOffice's ``soffice`` and a CJK font for the PDFs; CI only reads the output):
@@ -18,16 +18,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parents[1]
-sys.path.insert(0, str(TESTS))
 
-from synth import TABLE2_HEADERS, TABLE3_HEADER, TABLE4_HEADER, consistent_values  # noqa: E402
-
+from govreports.synth import TABLE2_HEADERS, TABLE3_HEADER, TABLE4_HEADER, consistent_values  # noqa: E402
 from govreports.template import SCHEMA  # noqa: E402
 
 TRUTH = TESTS / "truth"
@@ -391,7 +388,7 @@ def main() -> None:
     parts = report_parts("湘阴县人民政府", 2023, printed, "2021")
     docx_file(parts, HERE / "synth_merged_2021.docx", header="湘阴县人民政府信息公开")
     synth_key = {"cells": synth, "agency": "湘阴县人民政府", "year": 2023}
-    record("synth_merged_2021.docx", synth_key, "python-docx file of tests/synth.py values (seed 23)")
+    record("synth_merged_2021.docx", synth_key, "python-docx file of govreports.synth values (seed 23)")
     to_pdf(HERE / "synth_merged_2021.docx", HERE / "synth_pagebreak_2021.pdf")
     record("synth_pagebreak_2021.pdf", synth_key,
            "LibreOffice PDF of synth_merged_2021.docx: table 3 breaks across pages 1-2, header repeated, "

@@ -16,14 +16,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import synth as tests_synth
 from click.testing import CliRunner
 from conftest import RAW, ROOT
 
+import govreports.synth as tests_synth
 from govreports import parse, synth
 from govreports.cli import cli
 from govreports.errors import GovReportsError
-from govreports.template import SCHEMA
 from govreports.synth import (
     LAYOUTS,
     SynthParams,
@@ -33,6 +32,7 @@ from govreports.synth import (
     generate_report,
     render_report,
 )
+from govreports.template import SCHEMA
 
 META = ("year", "template", "agency", "province", "prefecture", "county", "adcode", "level", "kind")
 KEY_FIELDS = ["file", "year", "template", "agency", "province", "prefecture", "county", "adcode", "level", "kind",

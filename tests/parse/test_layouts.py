@@ -3,9 +3,9 @@
 from pathlib import Path
 
 import pytest
-from synth import consistent_values, render
 
 from govreports import parse, parse_text
+from govreports.synth import consistent_values, render
 
 LAYOUTS = ["lines", "pipes", "tabs", "markdown", "spaces", "vertical"]
 

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 from conftest import RAW
-from synth import consistent_values, render
+from govreports.synth import consistent_values, render
 
 from govreports import build as dataset
 from govreports.build.corrections import CorrectionsError
@@ -180,7 +180,7 @@ def test_killing_a_build_with_a_real_signal_leaves_the_previous_output_and_the_n
     import sys
     import time
 
-    from synth import consistent_values, render
+    from govreports.synth import consistent_values, render
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import random
 
-from synth import table_rows
-
-from govreports.template import SCHEMA
+from govreports.synth import table_rows
+from govreports.template import SCHEMA, synth_terms
 
 NUMERIC = set("0123456789")
 PUBLISHED_CHANGES = ("change", "swap", "shift")
@@ -26,7 +25,7 @@ def value_rows(rows: list, template: str) -> list:
     specs = list(SCHEMA.rows(template, "table3")) + list(SCHEMA.rows(template, "table4"))
     found, in_tables = [], False
     for index, row in enumerate(rows):
-        in_tables = in_tables or (bool(row) and row[0].startswith("三、收到"))
+        in_tables = in_tables or (bool(row) and row[0].startswith(synth_terms.TABLE3_START))
         columns = [i for i, c in enumerate(row) if c and set(c) <= NUMERIC]
         if in_tables and len(columns) in (7, 15):
             found.append((index, columns[0], specs[len(found)].codes))

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from govreports.study import figures, metrics
-from govreports.study import notebooks as report
 from govreports.cli import cli
 from govreports.errors import GovReportsError
+from govreports.study import figures, metrics
+from govreports.study import notebooks as report
 
 ROOT = Path(__file__).resolve().parents[2]
 

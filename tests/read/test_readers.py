@@ -13,10 +13,10 @@ from conftest import TRUTH
 
 from govreports import parse
 from govreports.parse.layout import SPANNED
+from govreports.read import read_document
 from govreports.read.grids import expand_spans
 from govreports.read.html import cell_text, parse_html, read_html
 from govreports.read.pdf import continue_table, is_split_row
-from govreports.read import read_document
 
 RENDERINGS = Path(__file__).resolve().parents[1] / "data" / "renderings"
 MANIFEST = json.loads((RENDERINGS / "MANIFEST.json").read_text(encoding="utf-8"))

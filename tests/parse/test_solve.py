@@ -1,12 +1,12 @@
 """Repairs happen only where the identities make the answer unique; anomalies are kept."""
 
 import pytest
-from synth import consistent_values, render, render_rows, replace_row, table_rows
 
 from govreports import parse_text
-from govreports.parse.solve import Alignment, Slot, propagate, row_alignments
-from govreports.template import SCHEMA
 from govreports.parse.rows import Token
+from govreports.parse.solve import Alignment, Slot, propagate, row_alignments
+from govreports.synth import consistent_values, render, render_rows, replace_row, table_rows
+from govreports.template import SCHEMA
 
 GRANTED = [f"table3.granted.{c}" for c in ("natural_person", "commercial_enterprise", "research_institution",
                                              "social_welfare_org", "legal_service_org", "other_org", "total")]
