@@ -32,6 +32,7 @@ from govreports import __version__
 from govreports.build.corrections import apply_corrections, read_corrections
 from govreports.errors import GovReportsError, Problem
 from govreports.build.panel import panel_checks, panel_summary
+from govreports.build.safety import build_lock, check_output_folder, die_with_parent
 from govreports.parse import GC_THRESHOLD, fewer_collections, parse
 from govreports.records import Report
 from govreports.template import SCHEMA
@@ -234,12 +235,13 @@ def process_pool(workers: int):
         with fewer_collections():
             yield None
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         list(pool.map(int, range(workers)))  # start the workers now
         yield pool
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
+    die_with_parent(parent)  # a killed build must not leave its workers running
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # see parse.fewer_collections
 
 
@@ -414,10 +416,22 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if not raw_dir.is_dir():
         raise GovReportsError(f"raw folder {raw_dir} does not exist")
-    recover_interrupted(out_dir)
+    inputs = {"raw folder": raw_dir, "cache": cache_dir, "corrections file": corrections_path}
+    check_output_folder(out_dir, inputs)
     workers = workers or os.cpu_count() or 1
     corrections = read_corrections(corrections_path) if corrections_path else []
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(out_dir):
+        recover_interrupted(out_dir)
+        check_output_folder(out_dir, inputs)  # again: what recovery put back is checked too
+        counts = _build_locked(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corrections, progress,
+                               file_timeout)
+    return BuildResult(out_dir, counts, sum(counts.get(s, 0) for s in ("valid", "repaired", "invalid")))
+
+
+def _build_locked(raw_dir: Path, out_dir: Path, workers: int, engine: str, scheduler: str | None, cache_dir,
+                  corrections: list, progress: Callable | None, file_timeout: float) -> dict:
+    """Build into a staging folder and swap it in as ``out_dir`` (the caller holds the lock)."""
     with process_pool(workers if engine == "local" else 1) as pool:
         files = list_inputs(raw_dir, pool)
         runner = dask_runner(workers, scheduler) if engine == "dask" else local_runner(pool, workers)
@@ -429,7 +443,7 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
         finally:
             if staging.exists():
                 shutil.rmtree(staging)
-    return BuildResult(out_dir, counts, sum(counts.get(s, 0) for s in ("valid", "repaired", "invalid")))
+    return counts
 
 
 def _write_dataset(raw_dir: Path, files: list, runner: Callable, staging: Path, corrections: list, cache_dir, file_timeout: float,

@@ -12,6 +12,7 @@ from govreports.template.terms import REPORT_TITLE_ZH
 
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
            "title": "Creative Commons Attribution 4.0"}
+DATAPACKAGE_NAME = "govreports-ogi-annual-reports"  # how a later build recognises a folder it may replace
 CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "header": True}
 CODEBOOK_FIELDS = {
     "table": "Template table.", "template": "Template version (2019 or 2021).", "code": "Cell code table.row.column.",
@@ -68,7 +69,7 @@ def dataset_version(digests: dict) -> str:
 def write_datapackage(staging: Path, tables: tuple, digests: dict) -> dict:
     """Write ``datapackage.json`` describing the tables in ``staging``; return the descriptor."""
     descriptor = {
-        "name": "govreports-ogi-annual-reports",
+        "name": DATAPACKAGE_NAME,
         "title": "China government information disclosure annual reports: tables 2-4, parsed and checked",
         "version": dataset_version(digests),
         "licenses": [LICENSE],
