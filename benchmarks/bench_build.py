@@ -57,8 +57,10 @@ def writer_bound(raw: Path, out: Path) -> None:
     """Print how fast the writing process alone takes chunks in (what bounds a build on many machines)."""
     import time
 
-    from govreports.build import TABLES, build_chunk, chunk_tasks, list_inputs, write_tables
-    from govreports.build.rows import TableWriter
+    from govreports.build import TABLES
+    from govreports.build.inputs import list_inputs
+    from govreports.build.runners import build_chunk, chunk_tasks
+    from govreports.build.writer import TableWriter, write_tables
 
     files = list_inputs(raw)
     results = [build_chunk(task) for task in chunk_tasks(raw, files, [], None, 0)]

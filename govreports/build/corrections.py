@@ -12,11 +12,11 @@ import csv
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from govreports.parse import checks as validate
 from govreports.errors import GovReportsError, Problem
+from govreports.parse import checks as validate
+from govreports.parse.rows import parse_number
 from govreports.records import CellValue, Report
 from govreports.template import SCHEMA, TEMPLATES
-from govreports.parse.rows import parse_number
 
 COLUMNS = ("source", "code", "value", "who", "why")
 

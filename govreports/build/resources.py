@@ -1,14 +1,25 @@
-"""Describe the processed dataset as a Frictionless Data Package (``datapackage.json``)."""
+"""The output tables' descriptions turned into what the build needs: Arrow schemas and ``datapackage.json``.
+
+Both come from one description, :data:`govreports.template.fields.RESOURCES` (columns, keys,
+descriptions) and :data:`~govreports.template.fields.FIELDS` (each column's type and
+constraints): the writer's Parquet/CSV schema and the Frictionless Data Package cannot disagree.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from pathlib import Path
 
+import pyarrow as pa
+
 from govreports import __version__
-from govreports.template.fields import FIELDS, TABLE_COLUMNS, TABLE_DESCRIPTIONS, USAGE_WARNINGS
+from govreports.template.fields import FIELDS, RESOURCES
 from govreports.template.terms import REPORT_TITLE_ZH
+
+TABLES = tuple(RESOURCES)
+ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
 
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
            "title": "Creative Commons Attribution 4.0"}
@@ -22,9 +33,14 @@ CODEBOOK_FIELDS = {
 }
 
 
-def _field(table: str, column: str) -> dict:
-    key = "manifest_status" if (table, column) == ("manifest", "manifest_status") else column
-    spec = FIELDS[key]
+@cache
+def table_schema(name: str) -> pa.Schema:
+    """Return the Arrow schema of one output table, from its resource description."""
+    return pa.schema([pa.field(c, ARROW_TYPES[FIELDS[c]["type"]]) for c in RESOURCES[name]["columns"]])
+
+
+def _field(column: str) -> dict:
+    spec = FIELDS[column]
     field = {"name": column, "type": spec["type"], "description": spec["description"]}
     if "constraints" in spec:
         field["constraints"] = spec["constraints"]
@@ -40,13 +56,22 @@ def _resource(name: str, digests: dict, staging: Path) -> dict:
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "dialect": CSV_DIALECT,
-        "description": TABLE_DESCRIPTIONS[name],
-        "usage_warnings": USAGE_WARNINGS[name],
+        "description": RESOURCES[name]["description"],
+        "usage_warnings": RESOURCES[name]["usage_warnings"],
         "hash": f"sha256:{digests[path]}",
         "bytes": (staging / path).stat().st_size,
         "parquet": {"path": f"{name}.parquet", "hash": f"sha256:{digests[name + '.parquet']}"},
-        "schema": {"fields": [_field(name, c) for c in TABLE_COLUMNS[name]], "missingValues": [""]},
+        "schema": _table_schema_descriptor(name),
     }
+
+
+def _table_schema_descriptor(name: str) -> dict:
+    resource = RESOURCES[name]
+    schema = {"fields": [_field(c) for c in resource["columns"]], "missingValues": [""],
+              "primaryKey": list(resource["primary_key"])}
+    if resource["foreign_keys"]:
+        schema["foreignKeys"] = [dict(key) for key in resource["foreign_keys"]]
+    return schema
 
 
 def _codebook_resource(digests: dict, staging: Path) -> dict:
@@ -56,7 +81,7 @@ def _codebook_resource(digests: dict, staging: Path) -> dict:
         "description": "Every cell of both templates: code, Chinese labels, English name, unit and type.",
         "hash": f"sha256:{digests['codebook.csv']}", "bytes": (staging / "codebook.csv").stat().st_size,
         "schema": {"fields": [{"name": n, "type": "string", "description": d} for n, d in CODEBOOK_FIELDS.items()],
-                   "missingValues": [""]},
+                   "missingValues": [""], "primaryKey": ["template", "code"]},
     }
 
 

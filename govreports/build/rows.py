@@ -10,30 +10,16 @@ whichever process made them.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
+from govreports.build.resources import table_schema
 from govreports.records import Report
 from govreports.template import SCHEMA
-from govreports.template.fields import FIELDS, REPORT_TOTALS, TABLE4_TOTALS, TABLE_COLUMNS
-
-ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
-
-
-def _field_key(table: str, column: str) -> str:
-    return "manifest_status" if (table, column) == ("manifest", "manifest_status") else column
-
-
-@cache
-def table_schema(name: str) -> pa.Schema:
-    """Return the Arrow schema of one output table, from the field definitions."""
-    return pa.schema([pa.field(c, ARROW_TYPES[FIELDS[_field_key(name, c)]["type"]]) for c in TABLE_COLUMNS[name]])
+from govreports.template.fields import REPORT_TOTALS, TABLE4_TOTALS, TABLE_COLUMNS
 
 
 def table_from_rows(name: str, rows: list) -> pa.Table:
@@ -126,10 +112,10 @@ class ChunkTables:
         self.reports.append(report_row(report_id, source, report))
         self.repairs.extend((report_id, r.code, r.value, r.kind, r.evidence) for r in report.repairs)
         code_index = _code_dictionary()[0]
-        for code, value, status, _raw in report.cells:
-            self.cell_code.append(code_index[code])
-            self.cell_value.append(value)
-            self.cell_status.append(status)
+        for cell in report.cells:
+            self.cell_code.append(code_index[cell.code])
+            self.cell_value.append(cell.value)
+            self.cell_status.append(cell.status)
         self.cell_report.extend([index] * len(report.cells))
         for check in report.checks + report.narrative_checks:
             key = (check.identity, check.scope, check.lhs, check.rhs)
@@ -198,66 +184,4 @@ def table_parts(tables: dict) -> dict:
     return {name: TablePart(table, csv_bytes(table)) for name, table in tables.items() if table.num_rows}
 
 
-# ----------------------------------------------------------------------------------------
-# Writing
-
-
-class TableWriter:
-    """Append rows of one output table to its CSV and Parquet files.
-
-    Chunks made by workers are appended as they come (:meth:`write_part`); rows made by the
-    writing process itself (the manifest, the cross-year checks) are buffered and written in
-    batches (:meth:`write`). Row groups follow the chunks, which do not depend on the number of
-    workers, so a build's files are the same bytes however it was run.
-    """
-
-    BATCH_ROWS = 50_000
-
-    def __init__(self, name: str, folder: Path) -> None:
-        self.name = name
-        self.schema = table_schema(name)
-        self._paths = {"csv": folder / f"{name}.csv", "parquet": folder / f"{name}.parquet"}
-        self._csv = self._paths["csv"].open("wb")
-        self._csv_digest = hashlib.sha256()
-        self._write_csv(csv_bytes(self.schema.empty_table(), header=True))
-        self._parquet = pq.ParquetWriter(self._paths["parquet"], self.schema, compression="zstd",
-                                         write_statistics=False)
-        self._buffer: list = []
-
-    def write(self, rows: list) -> None:
-        """Append rows (tuples in the table's column order)."""
-        self._buffer.extend(rows)
-        if len(self._buffer) >= self.BATCH_ROWS:
-            self._flush()
-
-    def write_part(self, part: TablePart) -> None:
-        """Append a chunk's rows made elsewhere."""
-        self._flush()
-        self._write_csv(part.csv)
-        self._parquet.write_table(part.table)
-
-    def _write_csv(self, data: bytes) -> None:
-        # Hashed as written: reading a national build's CSV files again at the end would take minutes.
-        self._csv.write(data)
-        self._csv_digest.update(data)
-
-    def _flush(self) -> None:
-        if self._buffer:
-            table = table_from_rows(self.name, self._buffer)
-            self._write_csv(csv_bytes(table))
-            self._parquet.write_table(table)
-            self._buffer = []
-
-    def close(self) -> None:
-        """Flush and close both files."""
-        self._flush()
-        self._parquet.close()
-        self._csv.close()
-
-    def digests(self) -> dict:
-        """Return ``{file name: sha256}`` of the closed table's two files."""
-        parquet = hashlib.sha256(self._paths["parquet"].read_bytes()).hexdigest()
-        return {self._paths["csv"].name: self._csv_digest.hexdigest(), self._paths["parquet"].name: parquet}
-
-
-__all__ = ["ChunkTables", "TablePart", "TableWriter", "check_rows", "report_row", "table_from_rows", "table_parts"]
+__all__ = ["ChunkTables", "TablePart", "check_rows", "report_row", "table_from_rows", "table_parts"]

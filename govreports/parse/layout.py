@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from govreports.read.furniture import is_page_marker
-from govreports.records import SPANNED
+from govreports.records import SPANNED, fast_constructor
 from govreports.template.terms import T2S_PROTECTED
 
 
@@ -35,6 +35,9 @@ class Line(NamedTuple):
     cells: tuple
     positional: bool = False
     grid: bool = False
+
+
+Line.fast = fast_constructor(Line)
 
 
 # Compatibility characters NFKC folds (full-width forms, circled and parenthesised numbers,
@@ -104,17 +107,6 @@ def _keep_protected(before: str, after: str) -> str:
     return "".join(b if b in T2S_PROTECTED else a for a, b in zip(after, before))
 
 
-def split_line(raw: str, number: int) -> Line | None:
-    """Split one printed line into cells, or return None for a line that carries no cell."""
-    stripped = raw.strip()
-    if not stripped:
-        return None
-    if stripped.isdigit():
-        return Line(number, (stripped,), False)
-    split = _split_cells(raw)
-    return None if split is None else Line(number, *split)
-
-
 @lru_cache(maxsize=32768)
 def _split_cells(raw: str) -> tuple | None:
     """Return ``(cells, positional)`` for a printed line, or None for furniture and rules.
@@ -152,19 +144,18 @@ def _strip_trailing_empty(cells: list) -> tuple:
 
 def split_lines(text: str) -> list:
     """Split normalised text into :class:`Line` records, dropping blank lines and page markers."""
-    # split_line inlined, and tuple.__new__ instead of Line(): this loop runs for every printed
-    # line of every report, and the class call costs twice the tuple.
-    lines, new = [], tuple.__new__
+    # This loop runs for every printed line of every report: Line.fast, not Line().
+    lines, new_line = [], Line.fast
     for number, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.strip()
         if not stripped:
             continue
         if stripped.isdigit():
-            lines.append(new(Line, (number, (stripped,), False, False)))
+            lines.append(new_line((number, (stripped,), False, False)))
             continue
         split = _split_cells(raw)
         if split is not None and split[0]:
-            lines.append(new(Line, (number, split[0], split[1], False)))
+            lines.append(new_line((number, split[0], split[1], False)))
     return lines
 
 

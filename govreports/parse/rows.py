@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from govreports.parse.layout import SPANNED_TEXT
+from govreports.records import fast_constructor
 from govreports.template import SCHEMA, RowSpec
 from govreports.template.terms import NULL_MARKERS, SECTION_END_PATTERN, VALUE_UNITS
 
@@ -66,6 +67,9 @@ class Token(NamedTuple):
     def is_digit_run(self) -> bool:
         """Return True for an unsigned integer of two or more digits (it may be cells run together)."""
         return self.kind == "number" and len(self.text) > 1 and self.text.isdigit()
+
+
+Token.fast = fast_constructor(Token)
 
 
 @dataclass
@@ -176,9 +180,10 @@ def read_segments(lines: list) -> list:
     current = Segment()
     texts = [text for line in lines for text in line.cells]  # every cell in reading order
     texts.append("")  # so that every cell has a next one
-    new, cell_id = tuple.__new__, -1  # tuple.__new__(Token, ...): half the cost of Token(...)
-    for number, cells, positional, grid in lines:
-        for column, text in enumerate(cells):
+    new_token, cell_id = Token.fast, -1
+    for line in lines:
+        number, positional, grid = line.number, line.positional, line.grid
+        for column, text in enumerate(line.cells):
             cell_id += 1
             if not text or text == SPANNED_TEXT:
                 if not text and grid and current.labels:
@@ -188,7 +193,7 @@ def read_segments(lines: list) -> list:
                 len(text) > 2 or texts[cell_id + 1][:1] not in LABEL_PUNCTUATION or not _is_row_number(texts, cell_id)
             ):
                 # The common case, a bare count: make its token here, skipping the general classifier.
-                current.tokens.append(new(Token, ("number", text, int(text), number, column if positional else None, cell_id)))
+                current.tokens.append(new_token(("number", text, int(text), number, column if positional else None, cell_id)))
                 continue
             label, values = _label_and_values(texts, cell_id)
             if label:

@@ -16,16 +16,7 @@ import math
 import pandas as pd
 
 from govreports.template import TABLE3_APPLICANT_COLUMNS
-
-Z95 = 1.959963984540054
-OUTCOME_GROUPS = {
-    "granted": ("granted",),
-    "partially_granted": ("partially_granted",),
-    "denied": ("denied_",),
-    "unavailable": ("unavailable_",),
-    "not_processed": ("not_processed_",),
-    "other": ("other_",),
-}
+from govreports.template.vocabulary import OUTCOME_GROUPS, TABLE4_GROUPS, USABLE_STATUSES, Z95
 
 
 def wilson_interval(successes: float, trials: float, z: float = Z95) -> tuple:
@@ -68,7 +59,7 @@ def report_indicators(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFram
     out["decided"] = out["disclosed"] + out["denied"] + out["unavailable"]
     for column in TABLE3_APPLICANT_COLUMNS:
         out[column] = wide.get(f"table3.new_received.{column}")
-    for group in ("reconsideration", "litigation_direct", "litigation_after_reconsideration"):
+    for group in TABLE4_GROUPS:
         for result in ("total", "corrected", "pending"):
             out[f"{group}_{result}"] = wide.get(f"table4.{group}.{result}")
     out["litigation"] = out["litigation_direct_total"] + out["litigation_after_reconsideration_total"]
@@ -151,8 +142,8 @@ def concentration(indicators: pd.DataFrame, top: int = 10) -> float:
 # ----------------------------------------------------------------------------------------
 # Summaries the study notebooks share (selections, compositions, rankings, headlines).
 
-USABLE_STATUSES = ("valid", "repaired")
-REASON_GROUPS = {"denied": "denied_", "unavailable": "unavailable_", "not_processed": "not_processed_", "other": "other_"}
+# The outcome groups whose rows name a reason (not the two disclosure rows).
+REASON_GROUPS = {group: OUTCOME_GROUPS[group][0] for group in ("denied", "unavailable", "not_processed", "other")}
 VOLUME_BRACKETS = ((0, 0, "0"), (1, 9, "1-9"), (10, 99, "10-99"), (100, 999, "100-999"), (1000, math.inf, "1000+"))
 
 

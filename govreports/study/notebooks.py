@@ -291,17 +291,6 @@ def read_headline(ipynb: Path) -> dict:
     return {}
 
 
-def cell_error(ipynb: Path) -> str | None:
-    """Return ``"Name: message"`` of the first error output of an executed notebook, or None."""
-    import nbformat
-
-    for cell in nbformat.read(ipynb, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                return f"{output.get('ename')}: {output.get('evalue')}"
-    return None
-
-
 def run_one(run: Run, processed: Path, out_dir: Path, notebooks_dir: Path, with_code: bool) -> Outcome:
     """Execute and export one run; any failure is caught and recorded in the outcome."""
     from papermill.exceptions import PapermillExecutionError
@@ -523,4 +512,4 @@ def report_main(*, years: Iterable = (), regions: Iterable = (), quality: bool =
 
 
 __all__ = ["Run", "Outcome", "make_run", "slugify", "corpus_runs", "params_runs", "plan", "execute",
-           "export_html", "display_headline", "read_headline", "cell_error", "run_one", "run_report", "write_index", "dataset_version", "report_main"]
+           "export_html", "display_headline", "read_headline", "run_one", "run_report", "write_index", "dataset_version", "report_main"]

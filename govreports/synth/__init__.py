@@ -76,30 +76,28 @@ from govreports.errors import GovReportsError
 from govreports.synth.word import docx_bytes
 from govreports.template import SCHEMA, TABLE3_APPLICANT_COLUMNS, TABLE4_RESULT_COLUMNS
 from govreports.template import synth_terms as terms
+from govreports.template.vocabulary import (
+    LEVELS,
+    MACRO_REGION_OF_PROVINCE,
+    MACRO_REGIONS,
+    TABLE4_GROUPS,
+)
+from govreports.template.vocabulary import outcome_group as template_outcome_group
 
 TABLE3_HEADER = terms.TABLE3_HEADER
 TABLE4_HEADER = terms.TABLE4_HEADER
 TABLE2_HEADERS = terms.TABLE2_HEADERS
 
-LEVELS = ("province", "prefecture", "county", "township")
-KINDS = ("government", "department")
-REGIONS = ("east", "central", "west", "northeast")
+REGIONS = MACRO_REGIONS
+# The generator's outcome groups: the template's groups with both disclosure rows as one
+# (disclosed) and 无法提供 as not_held.
 OUTCOME_GROUPS = ("disclosed", "denied", "not_held", "not_processed", "other")
+_MODEL_GROUP = {"granted": "disclosed", "partially_granted": "disclosed", "unavailable": "not_held"}
 BASE_YEAR = 2019
 LAST_2019_TEMPLATE_YEAR = 2020
-TABLE4_GROUPS = ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
 
-# Province adcode prefixes by the statistical regions of China.
-REGION_OF_PROVINCE = {
-    **dict.fromkeys(("11", "12", "13", "31", "32", "33", "35", "37", "44", "46"), "east"),
-    **dict.fromkeys(("14", "34", "36", "41", "42", "43"), "central"),
-    **dict.fromkeys(("15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"), "west"),
-    **dict.fromkeys(("21", "22", "23"), "northeast"),
-}
+REGION_OF_PROVINCE = MACRO_REGION_OF_PROVINCE
 MUNICIPALITIES = ("11", "12", "31", "50")
-# Outcome rows by the prefix of their row code.
-OUTCOME_ROW_PREFIXES = (("granted", "disclosed"), ("partially_granted", "disclosed"), ("denied_", "denied"),
-                        ("unavailable_", "not_held"), ("not_processed_", "not_processed"), ("other_", "other"))
 
 
 def _by_level(province: float, prefecture: float, county: float, township: float) -> dict:
@@ -371,10 +369,10 @@ def outcome_probabilities(params: SynthParams, level: str, kind: str, region: st
 
 def outcome_group(row_code: str) -> str:
     """Return the outcome group (disclosed, denied, not_held, not_processed, other) of a 表三 row."""
-    for prefix, group in OUTCOME_ROW_PREFIXES:
-        if row_code.startswith(prefix):
-            return group
-    raise ValueError(f"{row_code} is not an outcome row")
+    group = template_outcome_group(row_code)
+    if group is None:
+        raise ValueError(f"{row_code} is not an outcome row")
+    return _MODEL_GROUP.get(group, group)
 
 
 def outcome_rows(template: str) -> tuple:

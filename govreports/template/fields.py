@@ -1,14 +1,29 @@
-"""Field metadata of the processed dataset's tables (PUDL's FIELD_METADATA, as data).
+"""The processed dataset described once: its tables (resources) and their columns (fields).
 
-Every column the build writes is described here once: its type, description and constraints.
-The data package (``datapackage.json``), the codebook and the tests are generated from it.
+PUDL's RESOURCE_METADATA and FIELD_METADATA, as data: every column the build writes is described
+here once (type, description, constraints), and every table once (its columns in order, primary
+key, foreign keys, description, usage warnings). The Arrow schemas, the writer and
+``datapackage.json`` are all derived from :data:`RESOURCES` (:mod:`govreports.build.resources`).
 """
 
 from __future__ import annotations
 
-STATUS_VALUES = ["valid", "repaired", "invalid", "failed"]
-MANIFEST_STATUS_VALUES = STATUS_VALUES + ["duplicate", "skipped"]
-VALUE_STATUS_VALUES = ["number", "blank", "lost", "repaired", "corrected"]
+from govreports.template.vocabulary import (
+    KINDS,
+    LEVELS,
+    OUTCOME_GROUPS,
+    TABLE4_GROUPS,
+    CellStatus,
+    ManifestStatus,
+    RepairKind,
+    ReportStatus,
+    values,
+)
+
+STATUS_VALUES = values(ReportStatus)
+MANIFEST_STATUS_VALUES = values(ManifestStatus)
+VALUE_STATUS_VALUES = values(CellStatus)
+REPAIR_KIND_VALUES = values(RepairKind)
 
 FIELDS = {
     "report_id": {"type": "string", "description": "First 16 hex digits of the report file's SHA-256: a stable id."},
@@ -33,9 +48,9 @@ FIELDS = {
     "adcode": {"type": "string", "description": "6-digit administrative division code of the jurisdiction.",
                "constraints": {"pattern": "[0-9]{6}"}},
     "level": {"type": "string", "description": "Administrative level of the agency.",
-              "constraints": {"enum": ["province", "prefecture", "county", "township"]}},
+              "constraints": {"enum": list(LEVELS)}},
     "kind": {"type": "string", "description": "government (a people's government or its general office) or department.",
-             "constraints": {"enum": ["government", "department"]}},
+             "constraints": {"enum": list(KINDS)}},
     "n_repairs": {"type": "integer", "description": "Number of cells repaired from the template's identities."},
     "n_failed_checks": {"type": "integer", "description": "Number of identities that fail as published."},
     "n_lost_cells": {"type": "integer", "description": "Number of cells the layout lost and no identity fixes."},
@@ -54,50 +69,67 @@ FIELDS = {
     "rhs_value": {"type": "number", "description": "Sum of the right-hand side."},
     "passed": {"type": "boolean", "description": "True if the identity holds, false if not, null if a lost cell made it unevaluable."},
     "kind_of_repair": {"type": "string", "description": "lost_cell, run_together or split_apart.",
-                       "constraints": {"enum": ["lost_cell", "run_together", "split_apart"]}},
+                       "constraints": {"enum": REPAIR_KIND_VALUES}},
     "evidence": {"type": "string", "description": "The printed text and identities that make the repaired value unique."},
 }
 
 # The main totals of table 3 and table 4 carried on each report row: column name -> row codes summed.
+# The outcome groups' columns are named after the groups (``other`` keeps its column's older name).
+_GROUP_COLUMN = {"other": "other_handling"}
 REPORT_TOTALS = {
     "new_received_total": ("new_received",),
     "carried_over_total": ("carried_over",),
-    "granted_total": ("granted",),
-    "partially_granted_total": ("partially_granted",),
-    "denied_total": ("denied_",),
-    "unavailable_total": ("unavailable_",),
-    "not_processed_total": ("not_processed_",),
-    "other_handling_total": ("other_",),
+    **{f"{_GROUP_COLUMN.get(group, group)}_total": prefixes for group, prefixes in OUTCOME_GROUPS.items()},
     "total_handled_total": ("total_handled",),
     "carried_forward_total": ("carried_forward",),
 }
-TABLE4_TOTALS = ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
+TABLE4_TOTALS = TABLE4_GROUPS
+TOTAL_COLUMNS = tuple(REPORT_TOTALS) + tuple(f"{g}_total" for g in TABLE4_TOTALS)
+FIELDS.update({
+    name: {"type": "number", "description": f"Report total: {name.replace('_', ' ')} (null if a cell it sums was lost)."}
+    for name in TOTAL_COLUMNS
+})
 
-for _name in list(REPORT_TOTALS) + [f"{g}_total" for g in TABLE4_TOTALS]:
-    FIELDS[_name] = {"type": "number", "description": f"Report total: {_name.replace('_', ' ')} (null if a cell it sums was lost)."}
-
-TABLE_COLUMNS = {
-    "reports": ["report_id", "source", "sha256", "status", "template", "year", "agency", "published", "province",
-                "prefecture", "county", "adcode", "level", "kind", "n_repairs", "n_failed_checks", "n_lost_cells"]
-               + list(REPORT_TOTALS) + [f"{g}_total" for g in TABLE4_TOTALS],
-    "cells": ["report_id", "code", "table", "row_code", "column_code", "value", "value_status"],
-    "checks": ["report_id", "identity", "scope", "lhs", "rhs", "lhs_value", "rhs_value", "passed"],
-    "repairs": ["report_id", "code", "value", "kind_of_repair", "evidence"],
-    "manifest": ["source", "sha256", "size_bytes", "format", "manifest_status", "reason", "report_id", "parser_version"],
+# Every table the build writes: columns in order, keys, what it holds and how to use it.
+RESOURCES = {
+    "reports": {
+        "columns": ("report_id", "source", "sha256", "status", "template", "year", "agency", "published", "province",
+                    "prefecture", "county", "adcode", "level", "kind", "n_repairs", "n_failed_checks",
+                    "n_lost_cells") + TOTAL_COLUMNS,
+        "primary_key": ("report_id",),
+        "foreign_keys": ({"fields": "source", "reference": {"resource": "manifest", "fields": "source"}},),
+        "description": "One row per parsed report: metadata, status and the main totals of tables 3 and 4.",
+        "usage_warnings": "Filter on status in ('valid', 'repaired') for complete, checked tables; "
+                          "'invalid' reports keep their published figures.",
+    },
+    "cells": {
+        "columns": ("report_id", "code", "table", "row_code", "column_code", "value", "value_status"),
+        "primary_key": ("report_id", "code"),
+        "foreign_keys": ({"fields": "report_id", "reference": {"resource": "reports", "fields": "report_id"}},),
+        "description": "Every template cell of every parsed report, long format.",
+        "usage_warnings": "A null value is not zero: see value_status (blank, lost).",
+    },
+    "checks": {
+        "columns": ("report_id", "identity", "scope", "lhs", "rhs", "lhs_value", "rhs_value", "passed"),
+        "primary_key": ("report_id", "identity", "scope"),
+        "foreign_keys": ({"fields": "report_id", "reference": {"resource": "reports", "fields": "report_id"}},),
+        "description": "Every identity checked on every report (template identities, cross-year panel checks).",
+        "usage_warnings": "A failed template identity is a source anomaly: the report's own figures do not add up.",
+    },
+    "repairs": {
+        "columns": ("report_id", "code", "value", "kind_of_repair", "evidence"),
+        "primary_key": ("report_id", "code"),
+        "foreign_keys": ({"fields": ["report_id", "code"], "reference": {"resource": "cells", "fields": ["report_id", "code"]}},),
+        "description": "Every cell the parser inferred from the template's identities, with its evidence.",
+        "usage_warnings": "Repaired values are unique solutions of the identities, not the printed text.",
+    },
+    "manifest": {
+        "columns": ("source", "sha256", "size_bytes", "format", "manifest_status", "reason", "report_id", "parser_version"),
+        "primary_key": ("source",),
+        "foreign_keys": (),
+        "description": "Every input file exactly once, with what the build did with it.",
+        "usage_warnings": "Files with manifest_status failed or skipped have no rows in the other tables.",
+    },
 }
 
-TABLE_DESCRIPTIONS = {
-    "reports": "One row per parsed report: metadata, status and the main totals of tables 3 and 4.",
-    "cells": "Every template cell of every parsed report, long format.",
-    "checks": "Every identity checked on every report (template identities, cross-year panel checks).",
-    "repairs": "Every cell the parser inferred from the template's identities, with its evidence.",
-    "manifest": "Every input file exactly once, with what the build did with it.",
-}
-
-USAGE_WARNINGS = {
-    "reports": "Filter on status in ('valid', 'repaired') for complete, checked tables; 'invalid' reports keep their published figures.",
-    "cells": "A null value is not zero: see value_status (blank, lost).",
-    "checks": "A failed template identity is a source anomaly: the report's own figures do not add up.",
-    "repairs": "Repaired values are unique solutions of the identities, not the printed text.",
-    "manifest": "Files with manifest_status failed or skipped have no rows in the other tables.",
-}
+TABLE_COLUMNS = {name: list(resource["columns"]) for name, resource in RESOURCES.items()}

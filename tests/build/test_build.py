@@ -8,6 +8,7 @@ from conftest import RAW
 from govreports.synth import consistent_values, render
 
 from govreports import build as dataset
+from govreports.build import cache, runners  # noqa: F401 (reached as dataset.cache, dataset.runners)
 from govreports.build.corrections import CorrectionsError
 from govreports.build import build_dataset
 
@@ -74,8 +75,8 @@ def test_unchanged_inputs_are_not_parsed_again(raw, tmp_path, monkeypatch):
     build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
     (raw / "new.txt").write_text("政府信息公开\n没有表格", encoding="utf-8")
     counted = []
-    original = dataset.parse_report
-    monkeypatch.setattr(dataset, "parse_report", lambda path: counted.append(path) or original(path))
+    original = dataset.runners.parse_report
+    monkeypatch.setattr(dataset.runners, "parse_report", lambda path: counted.append(path) or original(path))
     build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
     assert [p.rsplit("/", 1)[1] for p in counted] == ["new.txt"]
     manifest = {r["source"]: r["manifest_status"] for r in read_csv(tmp_path / "out" / "manifest.csv")}
@@ -158,14 +159,14 @@ def test_dask_engine_gives_identical_tables(raw, tmp_path):
 def test_a_file_that_takes_too_long_is_recorded_as_failed_and_the_build_goes_on(raw, tmp_path, monkeypatch):
     import time
 
-    original = dataset.parse_report
+    original = dataset.runners.parse_report
 
     def slow_for_one(path):
         if path.endswith("002_b24b1ab6d4164d4e.txt"):
             time.sleep(5)
         return original(path)
 
-    monkeypatch.setattr(dataset, "parse_report", slow_for_one)
+    monkeypatch.setattr(dataset.runners, "parse_report", slow_for_one)
     build(raw, tmp_path / "out", file_timeout=0.5)
     manifest = {r["source"]: (r["manifest_status"], r["reason"]) for r in read_csv(tmp_path / "out" / "manifest.csv")}
     assert manifest["002_b24b1ab6d4164d4e.txt"] == (
@@ -208,10 +209,10 @@ def test_killing_a_build_with_a_real_signal_leaves_the_previous_output_and_the_n
 def test_the_cache_key_changes_with_the_parser_code(raw, tmp_path, monkeypatch):
     build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
     first = sorted(p.name for p in (tmp_path / "cache").iterdir())
-    dataset.parser_fingerprint.cache_clear()
-    monkeypatch.setattr(dataset, "__version__", "9.9.9")  # stands for any change of the parser's code
+    dataset.cache.parser_fingerprint.cache_clear()
+    monkeypatch.setattr(dataset.cache, "__version__", "9.9.9")  # stands for any change of the parser's code
     build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
-    dataset.parser_fingerprint.cache_clear()
+    dataset.cache.parser_fingerprint.cache_clear()
     second = sorted(p.name for p in (tmp_path / "cache").iterdir())
     assert len(second) == 2 * len(first)
     assert {n.split("-")[0] for n in second} == {n.split("-")[0] for n in first}

@@ -1,6 +1,6 @@
 import pytest
 
-from govreports.parse.layout import is_page_marker, normalise_text, split_line, split_lines
+from govreports.parse.layout import is_page_marker, normalise_text, split_lines
 
 
 @pytest.mark.parametrize("line", ["— 3 —", "- 4 -", "第3页", "第 2 页 共 9 页", "3/10"])
@@ -21,13 +21,13 @@ def test_cells_are_not_page_markers(line):
     pytest.param("行政许可 12", ("行政许可 12",), False, id="single space stays one cell"),
 ])
 def test_split_line(raw, cells, positional):
-    line = split_line(raw, 1)
+    [line] = split_lines(raw)
     assert (line.cells, line.positional) == (cells, positional)
 
 
 @pytest.mark.parametrize("raw", ["||||", "|---|---|", "   ", "— 12 —"])
 def test_lines_without_cells_are_dropped(raw):
-    assert split_line(raw, 1) is None
+    assert split_lines(raw) == []
 
 
 def test_normalise_folds_full_width_and_converts_traditional():
