@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from govreports.read.furniture import is_page_marker
 from govreports.records import SPANNED, fast_constructor
-from govreports.template.terms import T2S_PROTECTED
+from govreports.template.terms import FOOTNOTE_MARKS, T2S_PROTECTED
 
 
 class Line(NamedTuple):
@@ -76,15 +76,32 @@ def _foldable_runs() -> re.Pattern:
 
 
 @lru_cache(maxsize=4096)
-def _fold_run(run: str) -> str:
-    return run.translate(_fold_table())
+def _fold_run(run: str, after_digit: bool = False) -> str:
+    """Fold one run; a footnote mark right after a digit (``6454①``) is kept, not made a digit."""
+    if not FOOTNOTE_MARKS.intersection(run):
+        return run.translate(_fold_table())
+    out, previous_digit = [], after_digit
+    for char in run:
+        folded = char if char in FOOTNOTE_MARKS and previous_digit else char.translate(_fold_table())
+        out.append(folded)
+        previous_digit = folded[-1:].isdigit() and folded.isascii()
+    return "".join(out)
+
+
+def _fold_match(match: re.Match) -> str:
+    start = match.start()
+    return _fold_run(match.group(), start > 0 and match.string[start - 1].isdigit())
 
 
 def fold_compatibility(text: str) -> str:
-    """Fold full-width forms, circled numbers and odd spaces to their plain characters."""
+    """Fold full-width forms, circled numbers and odd spaces to their plain characters.
+
+    A circled or parenthesised number printed right after a figure (``6454①``) is a footnote
+    mark, not a digit: it is kept as printed, for the table stage to set apart.
+    """
     # str.translate looks every character up in a dict; folding only the runs that need it is
     # several times faster on Chinese text, where most characters are left alone.
-    return _foldable_runs().sub(lambda match: _fold_run(match.group()), text)
+    return _foldable_runs().sub(_fold_match, text)
 
 
 def normalise_text(text: str, *, to_simplified: bool = True) -> str:

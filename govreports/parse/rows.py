@@ -26,11 +26,15 @@ from typing import NamedTuple
 from govreports.parse.layout import SPANNED_TEXT
 from govreports.records import fast_constructor
 from govreports.template import SCHEMA, RowSpec
-from govreports.template.terms import NULL_MARKERS, SECTION_END_PATTERN, VALUE_UNITS
+from govreports.template.terms import FOOTNOTE_MARKS, NULL_MARKERS, SECTION_END_PATTERN, VALUE_UNITS
 
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# A figure with a unit ("12件", "251000元") or a footnote mark ("6454①") printed after it: the
+# token keeps the printed text (table 2 reads the unit and the mark), its value is the number.
 _NUMBER_WITH_UNIT = re.compile(
-    r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:" + "|".join(map(re.escape, VALUE_UNITS)) + r")$"
+    r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:(" + "|".join(map(re.escape, VALUE_UNITS)) + r")("
+    + "[" + re.escape("".join(sorted(FOOTNOTE_MARKS))) + "]+)?|([" + re.escape("".join(sorted(FOOTNOTE_MARKS)))
+    + "]+))$"
 )
 _KEY_DROP = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
 _SECTION_END = re.compile(SECTION_END_PATTERN)
@@ -66,7 +70,7 @@ class Token(NamedTuple):
     @property
     def is_digit_run(self) -> bool:
         """Return True for an unsigned integer of two or more digits (it may be cells run together)."""
-        return self.kind == "number" and len(self.text) > 1 and self.text.isdigit()
+        return self.kind == "number" and len(self.text) > 1 and self.text.isdigit() and self.text.isascii()
 
 
 Token.fast = fast_constructor(Token)
@@ -122,6 +126,19 @@ def parse_number(text: str) -> float | None:
     return int(number) if "." not in text else number
 
 
+def split_printed_value(text: str) -> tuple:
+    """Return ``(number text, unit, footnote mark)`` of a printed value (``251000元`` -> 251000, 元).
+
+    A bare number gives ``(text, "", "")``; a text that is no printed value gives ``("", "", "")``.
+    """
+    if _NUMBER.match(text):
+        return text, "", ""
+    match = _NUMBER_WITH_UNIT.match(text)
+    if match is None:
+        return "", "", ""
+    return match.group(1), match.group(2) or "", match.group(3) or match.group(4) or ""
+
+
 @lru_cache(maxsize=32768)
 def classify_cell(text: str) -> tuple:
     """Split a cell into its label text and its trailing value tokens' texts.
@@ -131,26 +148,22 @@ def classify_cell(text: str) -> tuple:
     """
     if _CJK.match(text[-1]) and not _NUMBER_WITH_UNIT.match(text.rsplit(None, 1)[-1]):
         return text, ()
-    parts = [_strip_unit(p) for p in text.split()]
+    parts = text.split()
     cut = len(parts)
     while cut > 0 and _is_value_text(parts[cut - 1]):
         cut -= 1
     return " ".join(parts[:cut]), tuple(parts[cut:])
 
 
-def _strip_unit(part: str) -> str:
-    match = _NUMBER_WITH_UNIT.match(part)
-    return match.group(1) if match else part
-
-
 def _is_value_text(part: str) -> bool:
-    return part in NULL_MARKERS or _NUMBER.match(part) is not None
+    return part in NULL_MARKERS or _NUMBER.match(part) is not None or _NUMBER_WITH_UNIT.match(part) is not None
 
 
 def _make_token(text: str, line_number: int, column, cell_id: int) -> Token:
+    """Make a value token; a unit or footnote mark stays in its text (``12件``), the value is the number."""
     if text in NULL_MARKERS:
         return Token("blank", text, None, line_number, column, cell_id)
-    return Token("number", text, parse_number(text), line_number, column, cell_id)
+    return Token("number", text, parse_number(split_printed_value(text)[0]), line_number, column, cell_id)
 
 
 def _is_row_number(texts: list, index: int) -> bool:
@@ -169,7 +182,7 @@ def _is_label_slash(texts: list, index: int) -> bool:
 def _label_and_values(texts: list, index: int) -> tuple:
     """Return a cell's label text and value texts, keeping row numbers and slashes inside labels."""
     text = texts[index]
-    if text.isdigit() or (len(text) <= 2 and text in NULL_MARKERS and _is_label_slash(texts, index)):
+    if (text.isdigit() and text.isascii()) or (len(text) <= 2 and text in NULL_MARKERS and _is_label_slash(texts, index)):
         return text, ()
     return classify_cell(text)
 

@@ -26,6 +26,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from govreports.errors import Problem
+from govreports.parse import table2
+from govreports.parse.rows import split_printed_value
 from govreports.records import CellValue, Repair
 from govreports.template import SCHEMA
 
@@ -73,8 +75,11 @@ def _slot(token) -> Slot:
 
 
 def _valid_number_text(text: str) -> bool:
-    """Return False for a digit string that cannot be one printed number ("05"); "0" and "0.48" are fine."""
-    return text == "0" or not text.startswith("0") or text.startswith("0.")
+    """Return False for a digit string that cannot be one printed number ("05"); "0" and "0.48" are fine.
+
+    A unit or footnote mark after the number (``0件``, ``0①``) does not count.
+    """
+    return text == "0" or not text.startswith("0") or text.startswith("0.") or split_printed_value(text)[0] == "0"
 
 
 @lru_cache(maxsize=4096)
@@ -151,7 +156,7 @@ def _merges(tokens: tuple, width: int) -> list:
     joints = [
         i for i in range(len(tokens) - 1)
         if tokens[i].kind == tokens[i + 1].kind == NUMBER
-        and tokens[i].text.isdigit() and tokens[i + 1].text.isdigit()
+        and tokens[i].text.isdigit() and tokens[i + 1].text.isdigit() and (tokens[i].text + tokens[i + 1].text).isascii()
         and tokens[i].line == tokens[i + 1].line
     ]
     needed = len(tokens) - width
@@ -424,7 +429,9 @@ def settle_cells(template: str, table_read) -> Settlement:
     """Turn the rows found in a report into its cells, repairing what the identities fix."""
     direct = _direct_cells(template, table_read)
     if direct is not None:
-        return Settlement(direct, (), ())
+        problems = []
+        table2.finish_table2(template, table_read, direct, problems)
+        return Settlement(direct, (), tuple(problems))
     cells, repairs, problems = {}, [], []
     by_table: dict = {}
     for row in SCHEMA.rows(template):
@@ -432,7 +439,8 @@ def settle_cells(template: str, table_read) -> Settlement:
         tokens = read.tokens if read else ()
         start = table_read.positional_starts.get(row.table)
         by_table.setdefault(row.table, {})[row.row_code] = (row.codes, row_alignments(tokens, row.width, start), read)
-    cells.update(_settle_table2(by_table.get("table2", {}), problems))
+    cells.update(table2.settle_table2(by_table.get("table2", {}), problems))
+    table2.finish_table2(template, table_read, cells, problems)
     for table in ("table3", "table4"):
         rows = by_table.get(table, {})
         identities = tuple(i for i in SCHEMA.identities(template) if i.table == table)
@@ -462,43 +470,6 @@ def _direct_cells(template: str, table_read) -> dict | None:
             else:
                 cells[code] = new_cell((code, None, kind, text))
     return cells
-
-
-def _settle_table2(rows: dict, problems: list) -> dict:
-    """Table 2 has no identities: read rows as printed; a short row is filled from the left."""
-    cells = {}
-    for row_code, (codes, alignments, read) in rows.items():
-        if len(alignments) == 1:
-            cells.update({c: _direct_cell(c, s) for c, s in zip(codes, alignments[0].slots)})
-            if read is None:
-                problems.append(Problem("table2.row_missing", f"table 2: row {row_code!r} was not found; its cells are null", "warning"))
-            continue
-        agreed = [_agreed_slot([a.slots[i] for a in alignments]) for i in range(len(codes))]
-        if not alignments:
-            problems.append(Problem(
-                "table2.row_unreadable",
-                f"table 2: row {read.label[-20:]!r} prints {len(read.tokens)} value(s) for {len(codes)} cells; "
-                "they cannot be placed and the row is left null",
-                "warning",
-            ))
-        elif read is not None and len(read.tokens) < len(codes) and any(s.kind == LOST for s in agreed):
-            agreed = [_slot(t) for t in read.tokens] + [Slot(LOST)] * (len(codes) - len(read.tokens))
-            problems.append(Problem(
-                "table2.row_short",
-                f"table 2: row {read.label[-20:]!r} prints {len(read.tokens)} value(s) for {len(codes)} cells; "
-                "they were read into the leftmost cells and the rest left null",
-                "warning",
-            ))
-        cells.update({c: _direct_cell(c, s) for c, s in zip(codes, agreed)})
-    return cells
-
-
-def _agreed_slot(slots: list) -> Slot:
-    if not slots:
-        return Slot(LOST)
-    first = slots[0]
-    same = all(s.kind == first.kind and s.value == first.value for s in slots)
-    return first if same else Slot(LOST)
 
 
 def _row_problems(rows: dict) -> list:

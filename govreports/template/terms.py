@@ -33,7 +33,7 @@ REPORT_TITLE_ZH = "政府信息公开工作年度报告"
 REPORT_WORDS = ("政府信息公开", "信息公开", "政务公开")
 
 # Units some reports print inside value cells ("12件", "10.5万元"): the number is the value.
-VALUE_UNITS = ("件", "万元", "元", "项", "个", "条", "次", "人次", "宗")
+VALUE_UNITS = ("件", "亿元", "万元", "元", "项", "个", "条", "次", "人次", "宗")
 
 # Figures the narrative states about applications, checked against table 3 (narrative.py).
 # Each pattern's group 1 is the number; the key names the table-3 figure it should equal.
@@ -47,3 +47,18 @@ NARRATIVE_PATTERNS = {
 # Characters OpenCC's t2s rewrites although simplified Chinese keeps them in place names
 # (乾安县, 乾县): the conversion to simplified leaves them as printed.
 T2S_PROTECTED = frozenset("乾")
+
+# Money units 表二 prints in a header ("金额(单位:万元)") or a cell ("251000元"), and how many of
+# the codebook's unit each one is worth, per codebook unit (cells.csv ``unit``). Longest first:
+# a cell's unit is matched at its end.
+MONEY_UNITS = {"10k_yuan": {"亿元": "10000", "万元": "1", "元": "0.0001"}}
+
+# A money unit named in a header: "(单位:万元)", "单位：元", "(万元)" (text already folded to ASCII).
+HEADER_UNIT_PATTERN = r"单位\s*:?\s*(亿元|万元|元)|\(\s*(亿元|万元|元)\s*\)"
+
+# Footnote marks printed right after a figure ("6454①", "12*"): never a digit of the figure.
+# Circled and parenthesised numbers, negative circled numbers, superscript digits, asterisks.
+FOOTNOTE_MARKS = frozenset(
+    [chr(c) for c in range(0x2460, 0x2488)] + [chr(c) for c in range(0x2776, 0x2780)]
+    + list("¹²³⁴⁵⁶⁷⁸⁹⁰") + ["*", "※", "＊"]
+)

@@ -56,12 +56,19 @@ def test_values_are_bound_to_labels_not_to_a_stream_of_numbers():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("行政事业性收费 12.5万元", ("行政事业性收费", ("12.5",))),
-    ("12件", ("", ("12",))),
+    ("行政事业性收费 12.5万元", ("行政事业性收费", ("12.5万元",))),
+    ("12件", ("", ("12件",))),
+    ("6454①", ("", ("6454①",))),
     ("共3件", ("共3件", ())),
 ])
-def test_units_printed_in_value_cells_are_dropped(text, expected):
+def test_units_printed_in_value_cells_stay_in_the_value_text(text, expected):
+    # The unit stays in the token's text (table 2 converts money units); the value is the number.
     assert classify_cell(text) == expected
+
+
+def test_a_value_printed_with_a_unit_or_mark_has_the_number_as_its_value():
+    read = match_rows(split_lines("(一)予以公开\n1件 2 3 4 5 6 21①\n"), "2021")
+    assert [t.value for t in read.rows["granted"].tokens] == [1, 2, 3, 4, 5, 6, 21]
 
 
 def test_label_cut_by_a_line_wrap_still_names_its_row():

@@ -1,0 +1,85 @@
+"""Never silently wrong: the faults an attack found (issue 14), each reproduced, then guarded.
+
+表二 has no identities, so it is read conservatively: a value is kept only when it is printed
+in its own cell (its unit read and converted to the codebook's), never joined, split or shifted.
+"""
+
+import pytest
+
+from govreports import parse_text
+from govreports.synth import consistent_values, render_rows, replace_row, table_rows
+
+FEES = "table2.fees.amount_10k_yuan"
+AMOUNT_2019 = "table2.procurement.amount_10k_yuan"
+RULES = ("table2.rules.issued", "table2.rules.repealed", "table2.rules.in_force")
+
+
+def report_with(label: str, cells: list, template: str = "2021", layout: str = "lines"):
+    values = consistent_values(template, seed=3)
+    rows = replace_row(table_rows(values, template), label, cells)
+    return parse_text(render_rows(rows, layout))
+
+
+def codes(report) -> dict:
+    return {p.code: p for p in report.errors}
+
+
+@pytest.mark.parametrize("layout", ["lines", "pipes", "tabs", "markdown", "spaces"])
+def test_an_amount_printed_in_yuan_is_converted_to_the_codebooks_10k_yuan(layout):
+    report = report_with("行政事业性收费", ["103008203元"], layout=layout)
+    assert report.values()[FEES] == pytest.approx(10300.8203)
+    assert "元" in codes(report)["unit.converted"].message
+    assert report.status == "valid"
+
+
+@pytest.mark.parametrize(("printed", "value"), [("2.5亿元", 25000), ("12.5万元", 12.5), ("12.5", 12.5)])
+def test_amounts_in_other_units_and_in_the_headers_unit(printed, value):
+    report = report_with("行政事业性收费", [printed])
+    assert report.values()[FEES] == pytest.approx(value)
+    assert "unit.unstated" not in codes(report)  # the header prints (单位:万元)
+
+
+def test_an_amount_whose_unit_is_printed_nowhere_is_kept_and_flagged():
+    report = report_with("政府集中采购", ["6", "251000"], template="2019")
+    assert report.values()[AMOUNT_2019] == 251000
+    assert "unit.unstated" in codes(report)
+
+
+def test_the_2019_procurement_amount_printed_in_yuan():
+    report = report_with("政府集中采购", ["6", "251000元"], template="2019")
+    assert report.values()[AMOUNT_2019] == pytest.approx(25.1)
+    assert report.values()["table2.procurement.projects"] == 6
+
+
+@pytest.mark.parametrize("layout", ["lines", "spaces", "tabs"])
+def test_an_extra_value_is_never_joined_to_a_table2_value(layout):
+    report = report_with("行政事业性收费", ["6454  12"] if layout == "lines" else ["6454", "12"], layout=layout)
+    assert report.values()[FEES] is None
+    assert "table2.extra_values" in codes(report)
+
+
+@pytest.mark.parametrize("mark", ["①", "⑵", "¹", "*"])
+def test_a_footnote_mark_is_not_read_as_a_digit(mark):
+    report = report_with("行政事业性收费", [f"6454{mark}"])
+    assert report.values()[FEES] in (6454, None)
+    assert report.values()[FEES] != 64541
+    assert "table2.footnote" in codes(report)
+
+
+def test_circled_numbers_elsewhere_still_fold_to_digits():
+    from govreports.parse.layout import normalise_text
+
+    assert normalise_text("①属于国家秘密 6454① ６４５４②") == "1属于国家秘密 6454① 6454②"
+
+
+@pytest.mark.parametrize("layout", ["lines", "spaces"])
+def test_a_short_table2_row_is_not_filled_from_the_left(layout):
+    report = report_with("规章", ["5", "7"], layout=layout)
+    assert [report.values()[c] for c in RULES] == [None, None, None]
+    assert "table2.row_short" in codes(report)
+    assert codes(report)["table2.row_short"].severity == "warning"
+
+
+def test_a_short_row_in_a_positional_layout_keeps_the_columns_it_shows():
+    report = report_with("规章", ["5", "", "7"], layout="tabs")
+    assert [report.values()[c] for c in RULES] == [5, None, 7]
