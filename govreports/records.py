@@ -74,7 +74,10 @@ class Metadata:
     """Who published a report, for which year, and where the agency sits.
 
     Attributes:
-        agency: the reporting body's name with its place prefix, e.g. ``湘阴县人民政府``.
+        agency: the reporting body's full official name with its place prefix, e.g. ``湘阴县人民政府``
+            (a short form or OCR-misread place expanded or corrected: the name researchers group by).
+        agency_printed: the name as the report prints it (``上海市科委``, ``沐阳县人民政府``); the same
+            as ``agency`` when nothing was expanded or corrected, None when no agency was found.
         year: the year the statistics cover (not the publication year).
         published: the publication date as ``YYYY-MM-DD`` where the report states it.
         province / prefecture / county: the agency's jurisdiction, None above that level.
@@ -94,6 +97,7 @@ class Metadata:
     level: str | None = None
     kind: str | None = None
     notes: tuple = ()
+    agency_printed: str | None = None
 
 
 class CellValue(NamedTuple):
@@ -206,6 +210,7 @@ class Report:
             "template": self.template,
             "year": meta.year,
             "agency": meta.agency,
+            "agency_printed": meta.agency_printed,
             "published": meta.published,
             "province": meta.province,
             "prefecture": meta.prefecture,
@@ -226,7 +231,8 @@ class Report:
     @classmethod
     def from_dict(cls, data: dict) -> Report:
         """Rebuild a :class:`Report` from :meth:`to_dict`'s output (e.g. a cached parse)."""
-        meta_fields = ("agency", "year", "published", "province", "prefecture", "county", "adcode", "level", "kind")
+        meta_fields = ("agency", "agency_printed", "year", "published", "province", "prefecture", "county", "adcode",
+                       "level", "kind")
         metadata = Metadata(**{f: data.get(f) for f in meta_fields}, notes=tuple(data.get("notes", ())))
         statuses = data.get("cell_status", {})
         cells = tuple(CellValue(code, value, statuses.get(code, "number")) for code, value in data.get("cells", {}).items())

@@ -48,7 +48,8 @@ def report_row(report_id: str, source: str, report: Report) -> tuple:
     cells = {c.code: c for c in report.cells}
     row = {
         "report_id": report_id, "source": source, "sha256": report.sha256, "status": report.status,
-        "template": report.template, "year": meta.year, "agency": meta.agency, "published": meta.published,
+        "template": report.template, "year": meta.year, "agency": meta.agency,
+        "agency_printed": meta.agency_printed, "published": meta.published,
         "province": meta.province, "prefecture": meta.prefecture, "county": meta.county, "adcode": meta.adcode,
         "level": meta.level, "kind": meta.kind, "n_repairs": len(report.repairs),
         "n_failed_checks": sum(c.passed is False for c in report.checks),

@@ -31,6 +31,7 @@ TAIL_LINES = 15
 HEAD_CHARS = 6000
 TAIL_CHARS = 2000
 TITLE_MAX_CHARS = 80
+TITLE_WRAP_LINES = 3  # a title is printed on one line, or wrapped onto two or three
 MAX_NAME_CHARS = 48
 MAX_DATE_LINE_CHARS = 200
 # Disclosure reports exist from the 2008 regulations on.
@@ -104,6 +105,7 @@ def _extract(text: str) -> Metadata:
     province, prefecture, county = jurisdiction(adcode) if adcode else (None, None, None)
     return Metadata(
         agency=resolution.agency,
+        agency_printed=name,
         year=year,
         published=_published(window),
         province=province,
@@ -144,13 +146,26 @@ def _find_title(head: tuple) -> _Title | None:
     for index, line in enumerate(head):
         if not any(key in line for key in terms.TITLE_KEYS):
             continue
-        title = _parse_title_line(_compact(line))
+        title, first = _title_ending_at(head, index)
         if title is None:
             continue
         if title.name is None:
-            title = replace(title, name=_neighbour_name(head, index))
+            title = replace(title, name=_neighbour_name(head, first, index))
         return title
     return None
+
+
+def _title_ending_at(head: tuple, index: int) -> tuple:
+    """The title on line ``index``, or wrapped onto it from the lines above, and its first line.
+
+    "2024年上海市科委政府信息公开工作" + "年度报告": a title wrapped over two or three lines is
+    read joined, only when the last line alone is no title.
+    """
+    for first in range(index, max(-1, index - TITLE_WRAP_LINES), -1):
+        title = _parse_title_line("".join(_compact(line) for line in head[first:index + 1]))
+        if title is not None:
+            return title, first
+    return None, index
 
 
 def _parse_title_line(line: str) -> _Title | None:
@@ -191,9 +206,9 @@ def _clean_name(raw: str) -> str:
     return _REMARK_RE.sub("", name)
 
 
-def _neighbour_name(head: tuple, index: int) -> str | None:
+def _neighbour_name(head: tuple, first: int, last: int) -> str | None:
     """A title split over lines: the agency on the line just above or below it."""
-    for neighbour in (index - 1, index + 1):
+    for neighbour in (first - 1, last + 1):
         if 0 <= neighbour < len(head):
             name = _clean_name(_compact(head[neighbour]))
             if name and _looks_like_agency(name, minimum=3) and cpca_place(name) is not None:

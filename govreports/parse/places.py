@@ -32,7 +32,11 @@ _GOVERNMENT_END_RE = re.compile(terms.GOVERNMENT_NAME_END)
 _TOWNSHIP_RE = re.compile(terms.TOWNSHIP_REST)
 _ADMIN_SUFFIX_RE = re.compile(terms.ADMIN_SUFFIX)
 _PLACE_TOKEN_RE = re.compile(terms.PLACE_TOKEN)
+_HAN_ONLY_RE = re.compile(f"^[{terms.HAN}]+$")
 _RANK_BY_LEAD = dict(terms.RANK_BY_LEAD)
+_ZONE_RE = re.compile(terms.ZONE)
+_ZONE_GOVERNMENT_RE = re.compile(terms.ZONE_GOVERNMENT_REST)
+MAX_FULL_NAME = 20  # characters after the place that a spelled-out department name may take
 
 
 @dataclass(frozen=True)
@@ -67,12 +71,23 @@ class _Divisions:
 
 
 def resolve(name: str, context: str) -> Resolution:
-    """The agency's division from its name (OCR-corrected, disambiguated), else from the text."""
+    """The agency's division from its name (OCR-corrected, disambiguated), else from the text.
+
+    The agency comes back under its full official name: a printed short form (上海市科委) is
+    spelled out as the text spells it, else from the vocabulary of short forms; ``notes`` say so.
+    """
+    return expanded(_resolved(name, context), context)
+
+
+def _resolved(name: str, context: str) -> Resolution:
     place = cpca_place(name)
     if place is None or _rank(place.adcode) < RANK_COUNTY:
         corrected = _ocr_corrected(name, place, context)
         if corrected is not None:
             return _completed(corrected)
+        zone = _zone_resolution(name, place, context)
+        if zone is not None:
+            return zone
     if place is None:
         return _completed(_place_from_text(name, context))
     if _rank(place.adcode) == RANK_COUNTY and not place.parent_named:
@@ -127,14 +142,16 @@ def _ocr_corrected(name: str, place: _Place | None, context: str) -> Resolution 
         return None
     scope = "" if place is None else place.adcode[:2 * (_rank(place.adcode) + 1)]
     candidates = tuple(c for c in _near_names(token) if c.startswith(scope) and _rank(c) > _rank_or_none(place))
-    chosen = _choose_by_context(candidates, context, token)
+    # OCR misreads a character as one of a similar shape: prefer the names one stroke away.
+    near = tuple(c for c in candidates if _one_stroke_apart(token, _divisions().names[c]))
+    chosen = _choose_by_context(near or candidates, context, token)
     if chosen is None:
         log.debug("place token %s: %d candidates, none preferred", token, len(candidates))
         return None
-    return _corrected_resolution(name, start, token, chosen)
+    return _corrected_resolution(name, start, token, chosen, chosen in near)
 
 
-def _corrected_resolution(name: str, start: int, token: str, chosen: str) -> Resolution | None:
+def _corrected_resolution(name: str, start: int, token: str, chosen: str, by_stroke: bool) -> Resolution | None:
     fixed = _divisions().names[chosen]
     corrected = cpca_place(name[:start] + fixed + name[start + len(token):])
     if corrected is None or corrected.adcode != chosen:
@@ -143,7 +160,8 @@ def _corrected_resolution(name: str, start: int, token: str, chosen: str) -> Res
         # "宁乡市" for cpca's "宁乡县": a division renamed since cpca's table; the name is right.
         note = f"place name {token} is not in cpca's table: taken as {fixed} ({chosen}), renamed since"
         return Resolution(name, chosen, corrected.rest, (note,))
-    note = f"place name {token} is no real division: read as {fixed} ({chosen}), one character differs (OCR)"
+    differs = "one character differs by one stroke" if by_stroke else "one character differs"
+    note = f"place name {token} is no real division: read as {fixed} ({chosen}), {differs} (OCR)"
     return Resolution(name[:start] + fixed + name[start + len(token):], chosen, corrected.rest, (note,))
 
 
@@ -216,11 +234,28 @@ def _place_from_text(name: str, context: str) -> Resolution:
     rank = _implied_rank(name)
     if rank is None:
         return Resolution(name)
-    counts = Counter(_truncated(adcode, rank) for adcode in _places_named(context) if _rank(adcode) >= rank)
+    counts = Counter(_truncated(adcode, _rank_within(adcode, rank)) for adcode in _places_named(context)
+                     if _rank(adcode) >= _rank_within(adcode, rank))
     if not counts:
         return Resolution(name)
     adcode = counts.most_common(1)[0][0]
-    return Resolution(name, adcode, None, (f"the agency's name names no place: jurisdiction {adcode} is the one the text names most",))
+    note = f"the agency's name names no place: jurisdiction {adcode} is the one the text names most"
+    return _with_place_prefix(Resolution(name, adcode, None, (note,)))
+
+
+def _rank_within(adcode: str, rank: int) -> int:
+    """A name led by 市 is a prefecture's, or a municipality's (上海市 is a province)."""
+    return RANK_PROVINCE if rank == RANK_PREFECTURE and _is_municipality(adcode) else rank
+
+
+def _with_place_prefix(resolution: Resolution) -> Resolution:
+    """"市科委" whose place is 上海市: "上海市科委", the place written as its own name ends."""
+    name, adcode = resolution.agency, resolution.adcode
+    division = _divisions().names.get(adcode, "")
+    lead = name[:1]
+    if lead not in _RANK_BY_LEAD or not division.endswith(lead):
+        return resolution
+    return replace(resolution, agency=division + name[1:], rest=name[1:])
 
 
 def _implied_rank(name: str) -> int | None:
@@ -293,9 +328,180 @@ def kind_of(resolution: Resolution) -> str | None:
     rest = resolution.rest
     if _is_township(resolution) or _GOVERNMENT_END_RE.search(agency):
         return "government"
-    if rest is not None and _GOVERNMENT_REST_RE.match(rest):
+    if rest is not None and (_GOVERNMENT_REST_RE.match(rest) or _ZONE_GOVERNMENT_RE.match(rest)):
         return "government"
     return "department"
+
+
+# --- development zones ----------------------------------------------------------------------
+
+
+def _zone_resolution(name: str, place: _Place | None, context: str) -> Resolution | None:
+    """A development zone named after its host division (平潭综合实验区 -> 平潭县), else None.
+
+    The host is taken only where the zone's name starts with the division's own name (without
+    its suffix) and one division fits, or the text tells which: never from the zone alone.
+    """
+    start = _token_start(name, place)
+    match = _ZONE_RE.match(name[start:])
+    if match is None:
+        return None
+    scope = "" if place is None else place.adcode[:2 * (_rank(place.adcode) + 1)]
+    hosts = tuple(a for a in _zone_stems().get(match.group("stem"), ())
+                  if a.startswith(scope) and _rank(a) > _rank_or_none(place))
+    chosen = _choose_by_context(hosts, context)
+    if chosen is not None and _contradicted(chosen, context):
+        chosen = None
+    rest = name[start + len(match.group("stem")):]
+    if chosen is None:
+        # A zone with no division of its name (两江新区): its kind is known, its place is not.
+        return Resolution(name, None, rest) if place is None else None
+    zone = match.group("stem") + match.group("zone")
+    host = _divisions().names[chosen]
+    note = f"{zone} is a development zone, no division: hosted by {host} ({chosen}), whose name it bears"
+    return Resolution(name, chosen, rest, (note,))
+
+
+def _contradicted(host: str, context: str) -> bool:
+    """The text writes out a division of another province in full and none of the host's own.
+
+    东湖高新区 bears the name of 南昌's 东湖区 but a report from 武汉 names 湖北省 or 武汉市.
+    """
+    names = _divisions().names
+    province = host[:2]
+    if _context_score(host, context) > 0:
+        return False
+    written = [a for a in _places_named(context) if names.get(a, "") in context]
+    return any(a[:2] != province for a in written)
+
+
+@cache
+def _zone_stems() -> dict:
+    """Division names without their suffix ("平潭县" -> "平潭"), the adcodes bearing each."""
+    names = _divisions().names
+    stems = {}
+    for adcode, name in names.items():
+        if len(name) > 2 and name[-1] in terms.DIVISION_SUFFIXES and not _is_grouping_row(adcode, names):
+            stems.setdefault(name[:-1], []).append(adcode)
+    return {stem: tuple(adcodes) for stem, adcodes in stems.items()}
+
+
+# --- short forms ----------------------------------------------------------------------------
+
+
+def expanded(resolution: Resolution, context: str) -> Resolution:
+    """The agency under its full name where it is printed in a short form (上海市科委).
+
+    The full name the text itself spells out after the same place wins (上海市科学技术委员会);
+    else the vocabulary's (``template/agency_short_forms.csv``). Other names are returned as they are.
+    """
+    agency, rest = resolution.agency, resolution.rest
+    if not agency or not rest:
+        return resolution
+    short, full = _short_form(rest)
+    if short is None:
+        return resolution
+    prefix = agency[:len(agency) - len(rest)]
+    head = rest[:len(rest) - len(short)]
+    spelled = _spelled_out(prefix + head, short, context)
+    if spelled is not None:
+        full, source = spelled, "as the text spells it"
+    else:
+        source = "from the vocabulary of short forms"
+    name = prefix + head + full
+    note = f"agency printed as {agency}: {name}, {source}"
+    return replace(resolution, agency=name, rest=head + full, notes=resolution.notes + (note,))
+
+
+def _short_form(rest: str) -> tuple:
+    """(short form, full form) that ``rest`` is or ends with, else (None, None)."""
+    forms = _short_forms()
+    if rest in forms:
+        return rest, forms[rest]
+    for length in range(min(len(rest) - 1, _longest_short_form()), 1, -1):
+        short = rest[-length:]
+        full = forms.get(short)
+        # "XX镇政府", "XX实验区管委会": a short form after a place or zone, never inside a word.
+        if full is not None and rest[-length - 1] in terms.SHORT_FORM_AFTER and not rest.endswith(full):
+            return short, full
+    return None, None
+
+
+def _spelled_out(prefix: str, short: str, context: str) -> str | None:
+    """The full name the text writes after ``prefix`` that ``short`` abbreviates, if any."""
+    if not prefix:
+        return None
+    position = context.find(prefix)
+    while position >= 0:
+        start = position + len(prefix)
+        found = _abbreviated_by(context[start:start + MAX_FULL_NAME], short)
+        if found is not None:
+            return found
+        position = context.find(prefix, start)
+    return None
+
+
+def _abbreviated_by(text: str, short: str) -> str | None:
+    """The shortest head of ``text`` that ends in a unit and holds ``short``'s characters in order."""
+    if not text.startswith(short[0]):
+        return None
+    for end in range(len(short) + 1, len(text) + 1):
+        candidate = text[:end]
+        if not _HAN_ONLY_RE.match(candidate):
+            return None
+        unit = next((u for u in terms.FULL_NAME_ENDS if candidate.endswith(u)), None)
+        if unit is not None and unit[0] == short[-1] and _is_subsequence(short, candidate):
+            return candidate
+    return None
+
+
+def _is_subsequence(short: str, full: str) -> bool:
+    remaining = iter(full)
+    return all(char in remaining for char in short)
+
+
+@cache
+def _short_forms() -> dict:
+    rows = _template_csv(terms.SHORT_FORMS_CSV)
+    return {row["short"]: row["full"] for row in rows}
+
+
+@cache
+def _longest_short_form() -> int:
+    return max(len(short) for short in _short_forms())
+
+
+# --- OCR: characters of similar shape ---------------------------------------------------------
+
+
+def _one_stroke_apart(token: str, name: str) -> bool:
+    """True when two names of one length differ in one character, by adding, dropping or changing one stroke."""
+    pairs = [(a, b) for a, b in zip(token, name) if a != b]
+    if len(pairs) != 1:
+        return False
+    strokes = _stroke_orders()
+    first, second = (strokes.get(c) for c in pairs[0])
+    return first is not None and second is not None and _edit_distance_at_most_one(first, second)
+
+
+def _edit_distance_at_most_one(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    index = next((i for i, (x, y) in enumerate(zip(shorter, longer)) if x != y), len(shorter))
+    return shorter[index:] == longer[index + 1:]
+
+
+@cache
+def _stroke_orders() -> dict:
+    return {row["char"]: row["strokes"] for row in _template_csv(terms.STROKE_ORDERS_CSV)}
+
+
+def _template_csv(name: str) -> list:
+    raw = resources.files("govreports.template").joinpath(name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(raw)))
 
 
 # --- cpca -----------------------------------------------------------------------------------

@@ -40,7 +40,10 @@ FIELDS = {
     "parser_version": {"type": "string", "description": "govreports version that parsed the file."},
     "template": {"type": "string", "description": "Template version of the report's tables.", "constraints": {"enum": ["2019", "2021"]}},
     "year": {"type": "integer", "description": "Year the statistics cover (not the publication year)."},
-    "agency": {"type": "string", "description": "Reporting agency with its place prefix, as printed."},
+    "agency": {"type": "string", "description": "Reporting agency's full official name with its place prefix (short forms "
+                                                "expanded, OCR-misread place names corrected)."},
+    "agency_printed": {"type": "string", "description": "The agency's name as the report prints it (a short form, an "
+                                                        "OCR misreading; equal to agency when nothing was changed)."},
     "published": {"type": "string", "description": "Publication date (YYYY-MM-DD) where the report states it."},
     "province": {"type": "string", "description": "Province of the agency's jurisdiction."},
     "prefecture": {"type": "string", "description": "Prefecture of the agency's jurisdiction (null for province-level agencies)."},
@@ -93,7 +96,8 @@ FIELDS.update({
 # Every table the build writes: columns in order, keys, what it holds and how to use it.
 RESOURCES = {
     "reports": {
-        "columns": ("report_id", "source", "sha256", "status", "template", "year", "agency", "published", "province",
+        "columns": ("report_id", "source", "sha256", "status", "template", "year", "agency", "agency_printed",
+                    "published", "province",
                     "prefecture", "county", "adcode", "level", "kind", "n_repairs", "n_failed_checks",
                     "n_lost_cells") + TOTAL_COLUMNS,
         "primary_key": ("report_id",),

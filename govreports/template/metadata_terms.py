@@ -184,3 +184,35 @@ DATE_END_CHARS = "日0123456789"
 # "发布机构: 湘阴县人民政府" in a web page's header.
 PUBLISHER = rf"(?:发布机构|发文机关|发布单位)\s*:\s*(?P<name>[{HAN}()]{{4,40}})"
 PUBLISHED_KEYS = ("时间", "日期")
+
+# --- short forms, development zones, OCR ------------------------------------------------------
+
+# CSVs beside this module: the usual short forms of department names (科委 -> 科学技术委员会),
+# and the stroke order of common characters (1 横 2 竖 3 撇 4 点 5 折) for OCR corrections.
+SHORT_FORMS_CSV = "agency_short_forms.csv"
+STROKE_ORDERS_CSV = "stroke_orders.csv"
+
+# A short form may end a name after a place or area ("XX镇政府", "XX实验区管委会") as well as
+# follow its place directly.
+SHORT_FORM_AFTER = "区县市镇乡旗"
+
+# Where a narrative spells a short form out: the characters a full name's unit ends with.
+FULL_NAME_ENDS = ("委员会", "办公室", "办公厅", "联合会", "管理局", "局", "厅", "中心", "政府")
+
+# Development zones and similar areas that are no administrative division: "平潭综合实验区",
+# "XX经济技术开发区", "XX高新区", "XX新区". A zone whose name starts with a division's own name
+# (平潭 -> 平潭县) is hosted by that division.
+ZONE_SUFFIX = (
+    r"(?:综合实验区|综合试验区|经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|高新区|"
+    r"经开区|开发区|工业园区|产业园区|园区|示范区|综合保税区|保税区|自由贸易试验区|新区|试验区|"
+    r"实验区|合作区|度假区|管理区)"
+)
+ZONE = rf"^(?P<stem>[{HAN}]{{2,8}}?)(?P<zone>{ZONE_SUFFIX})"
+
+# What follows a zone in the name of its administrative committee: the zone's government.
+ZONE_GOVERNMENT_REST = (
+    rf"^{ZONE_SUFFIX}(?:管委会|管理委员会|党工委管委会|党工委管理委员会)?(?:办公室|党政办公室)?$"
+)
+
+# Division suffixes dropped to make a zone's stem ("平潭县" -> "平潭").
+DIVISION_SUFFIXES = "省市县区旗"

@@ -137,14 +137,27 @@ def test_ocr_misread_county_is_corrected_with_a_note():
     meta = extract_metadata(text)
     assert (meta.agency, meta.province, meta.prefecture, meta.county, meta.adcode, meta.level, meta.kind) == (
         "湘阴县人民政府", "湖南省", "岳阳市", "湘阴县", "430624", "county", "government")
-    assert meta.notes == ("place name 湘阳县 is no real division: read as 湘阴县 (430624), one character differs (OCR)",)
+    assert meta.notes == (
+        "place name 湘阳县 is no real division: read as 湘阴县 (430624), one character differs by one stroke (OCR)",)
+
+
+def test_ocr_misread_one_stroke_from_a_single_county_is_corrected_without_context():
+    # Many counties are one character from 湘阳县 (湘潭县, 岳阳县...), only 湘阴县 one stroke (日/月).
+    meta = extract_metadata(nfkc("湘阳县人民政府2023年政府信息公开工作年度报告\n正文\n"))
+    assert (meta.agency, meta.agency_printed, meta.adcode, meta.level, meta.kind) == (
+        "湘阴县人民政府", "湘阳县人民政府", "430624", "county", "government")
 
 
 def test_ocr_misread_without_evidence_is_left_alone():
-    # Many real counties are one character from 湘阳县 (湘阴县, 湘潭县, 岳阳县...): nothing chosen.
-    meta = extract_metadata(nfkc("湘阳县人民政府2023年政府信息公开工作年度报告\n正文\n"))
+    # 风山县 is one stroke from both 凤山县 (广西) and 龙山县 (湖南), and the text names neither: nothing chosen.
+    meta = extract_metadata(nfkc("风山县人民政府2023年政府信息公开工作年度报告\n正文\n"))
     assert (meta.agency, meta.adcode, meta.province, meta.level, meta.kind, meta.notes) == (
-        "湘阳县人民政府", None, None, None, "government", ())
+        "风山县人民政府", None, None, None, "government", ())
+
+
+def test_ocr_misread_with_two_one_stroke_candidates_takes_the_one_the_text_places():
+    meta = extract_metadata(nfkc("风山县人民政府2023年政府信息公开工作年度报告\n湖南省湘西土家族苗族自治州\n"))
+    assert (meta.agency, meta.adcode, meta.prefecture) == ("龙山县人民政府", "433130", "湘西土家族苗族自治州")
 
 
 def test_shared_county_name_is_resolved_from_the_text():
@@ -205,3 +218,94 @@ def test_importing_the_module_does_not_load_cpca():
     code = "import sys, govreports.parse.metadata; print('cpca' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- real title lines (the development reports of ../shared/real, heads copied inline) ---------
+
+REAL_HEADS = [
+    pytest.param(
+        "正文\n2024 年上海市科委政府信息公开工作\n年度报告\n根据《中华人民共和国政府信息公开条例》和《上海市政府\n"
+        "信息公开规定》的要求,市科委编制了 2024 年度政务公开工作\n",
+        dict(agency="上海市科学技术委员会", agency_printed="上海市科委", year=2024, province="上海市",
+             prefecture=None, county=None, adcode="310000", level="province", kind="department"),
+        id="kewei_header_wrapped_short_form"),
+    pytest.param(
+        "# 沐阳县人民政府 2025 年 政府信息公开工作年度报告\n\n沐阳县人民政府\n(2026年1月23日)\n",
+        dict(agency="沭阳县人民政府", agency_printed="沐阳县人民政府", year=2025, province="江苏省",
+             prefecture="宿迁市", county="沭阳县", adcode="321322", level="county", kind="government"),
+        id="shuyang_ocr_one_stroke"),
+    pytest.param(
+        "标题: 平潭综合实验区2019年度政府信息公开工作年度报告\n发布时间: 2020-01-20 15:22\n文号: \n发布机构: \n"
+        "栏目: 政府信息公开年报\n",
+        dict(agency="平潭综合实验区", agency_printed="平潭综合实验区", year=2019, province="福建省",
+             prefecture="福州市", county="平潭县", adcode="350128", level="county", kind="government"),
+        id="pingtan_crawler_header"),
+    pytest.param(
+        "淮安市洪泽区人民政府\n2024 年政府信息公开工作年度报告\n本报告由淮安市洪泽区人民政府办公室根据《中华人民共和\n",
+        dict(agency="淮安市洪泽区人民政府", agency_printed="淮安市洪泽区人民政府", year=2024, province="江苏省",
+             prefecture="淮安市", county="洪泽区", adcode="320813", level="county", kind="government"),
+        id="hongze_agency_above_title"),
+]
+
+META_FIELDS = ("agency", "agency_printed", "year", "province", "prefecture", "county", "adcode", "level", "kind")
+
+
+@pytest.mark.parametrize("text, expected", REAL_HEADS)
+def test_real_title_heads(text, expected):
+    meta = extract_metadata(nfkc(text))
+    assert {f: getattr(meta, f) for f in META_FIELDS} == expected
+
+
+def test_kewei_short_form_note_says_where_the_full_name_came_from():
+    meta = extract_metadata(nfkc("2024 年上海市科委政府信息公开工作\n年度报告\n"))
+    assert meta.notes == ("agency printed as 上海市科委: 上海市科学技术委员会, from the vocabulary of short forms",)
+
+
+def test_full_name_spelled_out_in_the_text_wins_over_the_vocabulary():
+    # The vocabulary says 农委 is 农业委员会; this text spells out 上海市农业农村委员会.
+    meta = extract_metadata(nfkc("上海市农委2019年政府信息公开工作年度报告\n上海市农业农村委员会(以下简称市农委)\n"))
+    assert (meta.agency, meta.agency_printed, meta.kind) == ("上海市农业农村委员会", "上海市农委", "department")
+    assert meta.notes == ("agency printed as 上海市农委: 上海市农业农村委员会, as the text spells it",)
+
+
+@pytest.mark.parametrize("title, agency, kind", [
+    ("湘阴县发改局", "湘阴县发展和改革局", "department"),
+    ("湘阴县政府办", "湘阴县人民政府办公室", "government"),
+    ("湘阴县东塘镇政府", "湘阴县东塘镇人民政府", "government"),
+    ("湘阴县人社局", "湘阴县人力资源和社会保障局", "department"),
+])
+def test_usual_short_forms_are_expanded(title, agency, kind):
+    meta = extract_metadata(nfkc(f"{title}2023年政府信息公开工作年度报告\n"))
+    assert (meta.agency, meta.agency_printed, meta.adcode, meta.kind) == (agency, title, "430624", kind)
+
+
+def test_agency_without_place_takes_the_place_the_text_states():
+    meta = extract_metadata(nfkc("市科委2024年政府信息公开工作年度报告\n上海市科委坚持依法公开。\n"))
+    assert (meta.agency, meta.agency_printed, meta.adcode, meta.level) == (
+        "上海市科学技术委员会", "市科委", "310000", "province")
+
+
+def test_title_wrapped_inside_the_report_phrase():
+    meta = extract_metadata(nfkc("湘阴县人民政府2023年政府信息\n公开工作年度报告\n"))
+    assert (meta.agency, meta.year, meta.adcode) == ("湘阴县人民政府", 2023, "430624")
+
+
+@pytest.mark.parametrize("title, agency, kind", [
+    ("平潭综合实验区地方税务局", "平潭综合实验区地方税务局", "department"),
+    ("平潭综合实验区管委会", "平潭综合实验区管理委员会", "government"),
+    ("福建省平潭综合实验区", "福建省平潭综合实验区", "government"),
+])
+def test_development_zone_is_placed_in_the_division_whose_name_it_bears(title, agency, kind):
+    meta = extract_metadata(nfkc(f"{title}2014年政府信息公开工作年度报告\n"))
+    assert (meta.agency, meta.county, meta.adcode, meta.level, meta.kind) == (agency, "平潭县", "350128", "county", kind)
+
+
+def test_development_zone_without_a_division_of_its_name_has_no_place():
+    meta = extract_metadata(nfkc("两江新区管委会2023年政府信息公开工作年度报告\n正文\n"))
+    assert (meta.agency, meta.adcode, meta.level, meta.kind) == ("两江新区管理委员会", None, None, "government")
+
+
+def test_development_zone_whose_text_places_it_in_another_province_is_not_guessed():
+    # 东湖 is also 南昌's 东湖区, but this report writes out 武汉市.
+    meta = extract_metadata(nfkc("东湖高新区管委会2023年政府信息公开工作年度报告\n2023年,武汉市东湖高新区坚持公开。\n"))
+    assert (meta.agency, meta.adcode, meta.province) == ("东湖高新区管理委员会", None, None)
