@@ -107,8 +107,10 @@ class CellValue(NamedTuple):
         code: the codebook code, ``table.row.column``.
         value: the number, or None.
         status: ``number`` (printed), ``blank`` (printed blank, "/" or a dash: null, never 0),
-            ``lost`` (the layout lost it and no identity fixes it: null) or ``repaired``
-            (fixed uniquely by the template's identities; see the report's repairs).
+            ``lost`` (the layout lost it and no identity fixes it: null), ``not_printed`` (the
+            report prints its row merged with its siblings, e.g. "other handling" as one row: null; the
+            merged row is in the report's ``merged_cells``) or ``repaired`` (fixed uniquely by
+            the template's identities; see the report's repairs).
         raw: the text the value was read from, where there was one.
     """
 
@@ -163,7 +165,9 @@ class Repair:
     Attributes:
         code: the repaired cell.
         value: the value it was given.
-        kind: ``lost_cell``, ``run_together`` or ``split_apart``.
+        kind: ``lost_cell``, ``run_together``, ``split_apart``, ``merged_row`` (a sub-row of a
+            row printed merged whose sum is 0) or ``value_order`` (table 3's values printed in
+            another order, e.g. column by column, placed by the only order the identities allow).
         evidence: a sentence naming the printed text and the identities that fix the value.
     """
 
@@ -196,6 +200,7 @@ class Report:
     repairs: tuple = ()
     errors: tuple = ()
     narrative_checks: tuple = ()
+    merged_cells: tuple = ()
 
     def values(self) -> dict:
         """Return ``{code: number or None}`` for every cell of the report's template."""
@@ -226,6 +231,7 @@ class Report:
             "errors": [problem.to_dict() for problem in self.errors],
             "narrative_checks": [check.to_dict() for check in self.narrative_checks],
             "notes": list(meta.notes),
+            "merged_cells": {cell.code: cell.value for cell in self.merged_cells},
         }
 
     @classmethod
@@ -240,8 +246,9 @@ class Report:
         narrative = tuple(_check_from_dict(c) for c in data.get("narrative_checks", ()))
         repairs = tuple(Repair(r["code"], r["value"], r["kind"], r["evidence"]) for r in data.get("repairs", ()))
         errors = tuple(Problem(e["code"], e["message"], e.get("severity", "error")) for e in data.get("errors", ()))
+        merged = tuple(CellValue(code, value, "number") for code, value in data.get("merged_cells", {}).items())
         return cls(data["source"], data["status"], data.get("sha256"), data.get("template"), metadata,
-                   cells, checks, repairs, errors, narrative)
+                   cells, checks, repairs, errors, narrative, merged)
 
 
 def _check_from_dict(c: dict) -> Check:

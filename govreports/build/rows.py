@@ -64,7 +64,7 @@ def report_row(report_id: str, source: str, report: Report) -> tuple:
 
 
 def _sum_cells(cells: dict, codes: list):
-    if not codes or any(c not in cells or cells[c].status == "lost" for c in codes):
+    if not codes or any(c not in cells or cells[c].status in ("lost", "not_printed") for c in codes):
         return None
     return sum(cells[c].value or 0 for c in codes)
 

@@ -95,12 +95,13 @@ def parse_document(document: Document, *, template: str = "auto") -> Report:
     if sum(1 for r in read.rows.values() if r.row.table == "table3") < MIN_TABLE3_ROWS:
         return _failed(source, document, metadata, text)
     settled = repair.settle_cells(chosen, read)
-    checks = validate.check_identities(chosen, settled.cells)
+    checks = validate.check_identities(chosen, {**settled.cells, **(settled.merged or {})}, settled.identities)
     problems = list(settled.problems) + _check_problems(checks) + _unmatched_problems(read)
     status = validate.report_status(checks, settled.repairs)
     values = {code: cell.value for code, cell in settled.cells.items()}
     return Report(source, status, document.sha256, chosen, metadata, tuple(settled.cells.values()),
-                  checks, settled.repairs, tuple(problems), narrative.narrative_checks(text, values))
+                  checks, settled.repairs, tuple(problems), narrative.narrative_checks(text, values),
+                  tuple((settled.merged or {}).values()))
 
 
 def _choose_template(template: str, text: str, year) -> str | None:

@@ -13,14 +13,19 @@ from govreports.records import Check
 from govreports.template import SCHEMA
 
 LOST = "lost"
+UNKNOWN = frozenset({LOST, "not_printed"})  # statuses whose cells have no number to sum
 
 
-def check_identities(template: str, cells: dict) -> tuple:
-    """Return one :class:`Check` per identity of ``template``, evaluated on ``cells`` ({code: CellValue})."""
+def check_identities(template: str, cells: dict, identities: tuple | None = None) -> tuple:
+    """Return one :class:`Check` per identity of ``template``, evaluated on ``cells`` ({code: CellValue}).
+
+    ``identities`` replaces the template's own (a report printing merged rows: ``cells`` then
+    holds the merged rows' cells too).
+    """
     # Each cell is in several identities: read its number (None if lost) once.
-    numbers = {code: None if cell.status == LOST else cell.value or 0 for code, cell in cells.items()}
+    numbers = {code: None if cell.status in UNKNOWN else cell.value or 0 for code, cell in cells.items()}
     checks, new_check = [], Check.fast
-    for identity in SCHEMA.identities(template):
+    for identity in identities or SCHEMA.identities(template):
         lhs, rhs = _numbers_sum(identity.lhs, numbers), _numbers_sum(identity.rhs, numbers)
         passed = None if lhs is None or rhs is None else math.isclose(lhs, rhs, abs_tol=1e-9)
         checks.append(new_check((identity.name, identity.scope, identity.lhs, identity.rhs, lhs, rhs, passed)))

@@ -26,7 +26,7 @@ from typing import NamedTuple
 from govreports.parse.layout import SPANNED_TEXT
 from govreports.records import fast_constructor
 from govreports.template import SCHEMA, RowSpec
-from govreports.template.terms import FOOTNOTE_MARKS, NULL_MARKERS, SECTION_END_PATTERN, VALUE_UNITS
+from govreports.template.terms import FOOTNOTE_MARKS, NULL_MARKERS, SECTION_END_PATTERN, TABLE_HEADINGS, VALUE_UNITS
 
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 # A figure with a unit ("12件", "251000元") or a footnote mark ("6454①") printed after it: the
@@ -109,6 +109,10 @@ class TableRead:
         unmatched: label texts of segments with values that matched no row (for diagnostics).
         positional_starts: ``{table: column}`` where a positional layout shows the column the
             table's values start in.
+        merged: row codes of merged rows printed in place of their sub-rows (see
+            :meth:`~govreports.template.Schema.merged_rows`); their reads are in ``rows``.
+        segments: every segment read, for :meth:`table3_stream` (computed only when needed).
+        region: ``(first, stop)`` segment indexes of table 3's region.
     """
 
     template: str | None
@@ -116,6 +120,20 @@ class TableRead:
     missing: tuple
     unmatched: tuple
     positional_starts: dict
+    merged: tuple = ()
+    segments: tuple = ()
+    region: tuple = (0, 0)
+
+    def table3_stream(self) -> tuple:
+        """Return table 3's value tokens in printed order, one tuple per printed line.
+
+        For value orders other than one row per label (see :mod:`govreports.parse.orders`).
+        """
+        lines: dict = {}
+        for segment in self.segments[self.region[0]:self.region[1]]:
+            for token in segment.tokens:
+                lines.setdefault(token.line, []).append(token)
+        return tuple(tuple(tokens) for tokens in lines.values())
 
 
 def parse_number(text: str) -> float | None:
@@ -302,7 +320,7 @@ def _automaton(template: str):
 
     automaton = ahocorasick.Automaton()
     entries: dict = {}
-    for index, row in enumerate(SCHEMA.rows(template)):
+    for index, row in enumerate(SCHEMA.alignment_rows(template)):
         for key, window, _chars in _label_keys(row.labels) if row.table != "table4" else ():
             entries.setdefault(key, []).append((index, len(key), window))
     for key, value in entries.items():
@@ -348,7 +366,7 @@ def _label_candidates(tail: str, template: str) -> tuple:
     """
     exact = _exact_rows(tail, template)
     candidates = []
-    for index, row in enumerate(SCHEMA.rows(template)):
+    for index, row in enumerate(SCHEMA.alignment_rows(template)):
         if row.table == "table4":
             share = table4_score(tail)
             score = share + 0.2 if share >= TABLE4_MIN_HEADER_SHARE else 0.0
@@ -441,8 +459,9 @@ def _single_row_start(read: RowRead):
 def match_rows(lines: list, template: str) -> TableRead:
     """Find every row of ``template`` among the lines and return the tokens printed for each."""
     segments = read_segments(lines)
-    rows = SCHEMA.rows(template)
+    rows = SCHEMA.alignment_rows(template)
     matches = _align(segments, rows, template)
+    merged = _merged_rows(matches, rows, template)
     reads = {}
     for row_index, (segment_index, score) in matches.items():
         row = rows[row_index]
@@ -455,5 +474,49 @@ def match_rows(lines: list, template: str) -> TableRead:
         s.label_text[-60:] for i, s in enumerate(segments[first + 1:last], start=first + 1)
         if i not in matched and s.tokens and _CJK.search(s.label_text)
     )
-    missing = tuple(r.row_code for r in rows if r.row_code not in reads)
-    return TableRead(template, reads, missing, unmatched, positional_starts(reads))
+    missing = tuple(r.row_code for r in SCHEMA.rows(template) if r.row_code not in reads)
+    return TableRead(template, reads, missing, unmatched, positional_starts(reads), merged,
+                     segments, _table3_region(segments, matches, rows))
+
+
+def _merged_rows(matches: dict, rows: tuple, template: str) -> tuple:
+    """Keep a merged row's match only when none of its sub-rows matched; return the merged rows kept.
+
+    Drops the other merged matches from ``matches`` (their values stay unmatched).
+    """
+    matched = {rows[j].row_code: j for j in matches}
+    kept = []
+    for group in SCHEMA.merged_rows(template):
+        if group.row_code not in matched:
+            continue
+        if any(sub in matched for sub in group.sub_rows):
+            del matches[matched[group.row_code]]
+        else:
+            kept.append(group.row_code)
+    return tuple(kept)
+
+
+def _table3_region(segments: list, matches: dict, rows: tuple) -> tuple:
+    """Return ``(first, stop)``: the segments of table 3, from its heading to table 4's header.
+
+    The region starts at the segment printing table 3's heading (searched back from its first
+    matched row, never past table 2's last) or else at its first matched row, and stops before
+    table 4's header (or past table 3's last matched row).
+    """
+    by_table: dict = {}
+    for j, (i, _score) in matches.items():
+        by_table.setdefault(rows[j].table, []).append(i)
+    table3 = sorted(by_table.get("table3", ()))
+    if not table3:
+        return (0, 0)
+    first, stop = table3[0], table3[-1] + 1
+    floor = max((i for i in by_table.get("table2", ()) if i < first), default=-1)
+    heading = label_key(TABLE_HEADINGS["table3"])
+    for index in range(first, floor, -1):
+        if heading in label_key(segments[index].label_text):
+            first = index
+            break
+    table4 = by_table.get("table4", ())
+    if table4 and table4[0] > first:
+        stop = table4[0]
+    return (first, stop)

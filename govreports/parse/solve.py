@@ -33,7 +33,7 @@ from govreports.template import SCHEMA
 
 MAX_ALIGNMENTS_PER_ROW = 1000
 MAX_SEARCH_NODES = 1000  # bounds the worst case (about 0.3 s) of one pathological report
-NUMBER, BLANK, LOST = "number", "blank", "lost"
+NUMBER, BLANK, LOST, NOT_PRINTED = "number", "blank", "lost", "not_printed"
 
 
 class Slot(NamedTuple):
@@ -59,11 +59,17 @@ class Alignment:
 
 @dataclass(frozen=True)
 class Settlement:
-    """The cells of a report after alignment and repair, with the repairs and problems."""
+    """The cells of a report after alignment and repair, with the repairs and problems.
+
+    ``merged`` holds the cells of merged rows printed in place of their sub-rows (codes outside
+    the template's codebook) and ``identities`` the identities to check, which use them.
+    """
 
     cells: dict
     repairs: tuple
     problems: tuple
+    merged: dict = None
+    identities: tuple = None
 
 
 # ----------------------------------------------------------------------------------------
@@ -192,6 +198,10 @@ def row_alignments(tokens: tuple, width: int, start: int | None = None) -> list:
         return [Alignment(tuple(Slot(LOST) for _ in range(width)), frozenset({"lost_cell"}))]
     while len(tokens) > width and tokens[-1].kind == BLANK and tokens[-1].text == "":
         tokens = tokens[:-1]  # empty grid cells past the row's last column are padding
+    if len(tokens) > width and start is not None:
+        # Empty grid cells left of the table's first value column are label columns, not cells.
+        tokens = tuple(t for t in tokens if not (t.kind == BLANK and not t.text and t.column is not None
+                                                  and t.column < start))
     if len(tokens) > width:
         return _merges(tokens, width)
     if len(tokens) == width and all(
@@ -433,8 +443,10 @@ def settle_cells(template: str, table_read) -> Settlement:
         table2.finish_table2(template, table_read, direct, problems)
         return Settlement(direct, (), tuple(problems))
     cells, repairs, problems = {}, [], []
+    merged = tuple(sorted(table_read.merged))
+    all_identities = SCHEMA.merged_identities(template, merged)
     by_table: dict = {}
-    for row in SCHEMA.rows(template):
+    for row in printed_rows(template, merged):
         read = table_read.rows.get(row.row_code)
         tokens = read.tokens if read else ()
         start = table_read.positional_starts.get(row.table)
@@ -443,12 +455,54 @@ def settle_cells(template: str, table_read) -> Settlement:
     table2.finish_table2(template, table_read, cells, problems)
     for table in ("table3", "table4"):
         rows = by_table.get(table, {})
-        identities = tuple(i for i in SCHEMA.identities(template) if i.table == table)
+        identities = tuple(i for i in all_identities if i.table == table)
         table_cells, table_repairs = _settle_identity_table(rows, identities, problems)
         cells.update(table_cells)
         repairs.extend(table_repairs)
+    merged_cells = {}
+    for group in SCHEMA.merged_rows(template):
+        if group.row_code in merged:
+            merged_cells.update({code: cells.pop(code) for code in group.codes})
+            repairs.extend(_not_printed_cells(group, merged_cells, cells, problems))
     ordered = {code: cells[code] for code in SCHEMA.codes(template)}
-    return Settlement(ordered, tuple(repairs), tuple(problems))
+    return Settlement(ordered, tuple(repairs), tuple(problems), merged_cells or None,
+                      all_identities if merged else None)
+
+
+def printed_rows(template: str, merged: tuple) -> tuple:
+    """Return the template's rows as the report prints them: each merged row in place of its sub-rows."""
+    if not merged:
+        return SCHEMA.rows(template)
+    groups = {g.row_code: g for g in SCHEMA.merged_rows(template)}
+    dropped = {sub for code in merged for sub in groups[code].sub_rows}
+    return tuple(row for row in SCHEMA.alignment_rows(template)
+                 if row.row_code not in dropped and (row.row_code in merged or row.row_code not in groups))
+
+
+def _not_printed_cells(group, merged_cells: dict, cells: dict, problems: list) -> list:
+    """Fill the sub-rows of a merged row: null (``not_printed``), or 0 where the merged cell prints 0.
+
+    Counts are never negative, so sub-cells that sum to a printed 0 are each 0: that is fixed
+    by the identities and recorded as a repair. Any other sum leaves the sub-cells unknown.
+    """
+    repairs = []
+    for code in group.codes:
+        column = code.rsplit(".", 1)[1]
+        merged = merged_cells[code]
+        for sub in group.sub_rows:
+            sub_code = f"table3.{sub}.{column}"
+            if merged.status in (NUMBER, "repaired") and merged.value == 0:
+                cells[sub_code] = CellValue(sub_code, 0, "repaired", None)
+                repairs.append(Repair(sub_code, 0, "merged_row", (
+                    f"{group.label} is printed as one row, without its sub-rows; its {column} cell is 0 and "
+                    f"counts are never negative, so each sub-row's {column} cell is 0")))
+            else:
+                cells[sub_code] = CellValue(sub_code, None, NOT_PRINTED, None)
+    problems.append(Problem(
+        "template.merged_row",
+        f"table 3 prints {group.label} as one row without its sub-rows ({', '.join(group.sub_rows)}): "
+        f"its cells are kept as {group.row_code}, the sub-rows' cells are not printed", "warning"))
+    return repairs
 
 
 def _direct_cells(template: str, table_read) -> dict | None:

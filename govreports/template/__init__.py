@@ -74,6 +74,29 @@ class RowSpec:
 
 
 @dataclass(frozen=True)
+class MergedRow:
+    """A parent row printed as one row where the template prints its sub-rows.
+
+    The 2021 template's （六）其他处理 has three sub-rows; some agencies print only the
+    parent, with the sum of the three. Derived from ``cells.csv``: rows labelled
+    ``PARENT SUB`` share the parent. The merged row's cells have their own codes (the code of
+    the row printed with the parent's label in another template, e.g. 2019's
+    ``other_handling``), outside the template's codebook.
+    """
+
+    table: str
+    template: str
+    row_code: str
+    label: str
+    sub_rows: tuple
+    codes: tuple
+
+    def as_row(self) -> RowSpec:
+        """Return the merged row as a :class:`RowSpec` (its label is the parent's)."""
+        return RowSpec(self.table, self.template, self.row_code, self.codes, (self.label,))
+
+
+@dataclass(frozen=True)
 class Identity:
     """A linear identity of the template: ``sum(lhs) == sum(rhs)`` over cell codes."""
 
@@ -198,6 +221,81 @@ class Schema:
             and lab["template"] in ("", template)
         )
 
+    @cache  # noqa: B019 (one Schema per process; its data never changes)
+    def merged_rows(self, template: str) -> tuple:
+        """Return the :class:`MergedRow` s of the template's table 3 (parents of two or more sub-rows)."""
+        groups: dict = {}
+        for cell in self.cells(template, "table3"):
+            parent, _, sub = cell.row_label_zh.partition(" ")
+            if sub:
+                groups.setdefault(parent, []).append(cell.row_code)
+        merged = []
+        for parent, row_codes in groups.items():
+            sub_rows = tuple(dict.fromkeys(row_codes))
+            if len(sub_rows) < 2:
+                continue
+            code = self._merged_code(parent, sub_rows)
+            columns = tuple(c.column_code for c in self.cells(template, "table3") if c.row_code == sub_rows[0])
+            merged.append(MergedRow("table3", template, code, parent, sub_rows,
+                                    tuple(f"table3.{code}.{col}" for col in columns)))
+        return tuple(merged)
+
+    def _merged_code(self, parent: str, sub_rows: tuple) -> str:
+        """Return the code of a merged row: the row printed with its label elsewhere, or the sub-rows' prefix."""
+        for cell in self._cells:
+            if cell.table == "table3" and cell.row_label_zh == parent:
+                return cell.row_code
+        prefix = sub_rows[0]
+        for row in sub_rows[1:]:
+            while not row.startswith(prefix):
+                prefix = prefix[:-1]
+        return prefix.rstrip("_")
+
+    @cache  # noqa: B019 (one Schema per process; its data never changes)
+    def alignment_rows(self, template: str) -> tuple:
+        """Return the printed rows with each merged row placed before its first sub-row.
+
+        The table stage matches labels against these; a merged row is kept only when none of
+        its sub-rows is printed.
+        """
+        before = {m.sub_rows[0]: m.as_row() for m in self.merged_rows(template)}
+        rows = []
+        for row in self.rows(template):
+            if row.table == "table3" and row.row_code in before:
+                rows.append(before[row.row_code])
+            rows.append(row)
+        return tuple(rows)
+
+    @cache  # noqa: B019 (one Schema per process; its data never changes)
+    def merged_identities(self, template: str, merged: tuple) -> tuple:
+        """Return the identities for a report that prints the merged rows ``merged`` (row codes).
+
+        The sub-rows' own row sums drop out, the merged row gets one, and each column's outcome
+        sum takes the merged cell in place of its sub-rows' cells.
+        """
+        if not merged:
+            return self.identities(template)
+        groups = [m for m in self.merged_rows(template) if m.row_code in merged]
+        replaced = {}
+        for group in groups:
+            for code in group.codes:
+                for sub in group.sub_rows:
+                    replaced[f"table3.{sub}.{code.rsplit('.', 1)[1]}"] = code
+        dropped = {sub for group in groups for sub in group.sub_rows}
+        identities = []
+        for identity in self.identities(template):
+            if identity.name == "table3.row_sum" and identity.scope in dropped:
+                continue
+            lhs = tuple(dict.fromkeys(replaced.get(c, c) for c in identity.lhs))
+            identities.append(Identity(identity.name, template, identity.table, identity.scope,
+                                       lhs, identity.rhs, identity.description))
+        for group in groups:
+            identities.append(Identity(
+                "table3.row_sum", template, "table3", group.row_code, group.codes[:-1], group.codes[-1:],
+                "the six applicant columns sum to the total column (a merged row)",
+            ))
+        return tuple(identities)
+
     @cached_property
     def _identities_by_template(self) -> dict:
         return {template: tuple(self._build_identities(template)) for template in TEMPLATES}
@@ -245,4 +343,4 @@ class Schema:
 
 SCHEMA = Schema()
 
-__all__ = ["SCHEMA", "Schema", "CellSpec", "RowSpec", "Identity", "TEMPLATES", "TABLES"]
+__all__ = ["SCHEMA", "Schema", "CellSpec", "RowSpec", "MergedRow", "Identity", "TEMPLATES", "TABLES"]

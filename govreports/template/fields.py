@@ -62,7 +62,7 @@ FIELDS = {
     "row_code": {"type": "string", "description": "Row part of the cell code."},
     "column_code": {"type": "string", "description": "Column part of the cell code."},
     "value": {"type": "number", "description": "The cell's value; null when printed blank, '/', a dash, or lost."},
-    "value_status": {"type": "string", "description": "number (printed), blank (printed blank or '/'), lost, repaired (fixed by identities), corrected (data/corrections.csv).",
+    "value_status": {"type": "string", "description": "number (printed), blank (printed blank or '/'), lost, not_printed (the report prints the row merged with its siblings, e.g. (六)其他处理 as one row), repaired (fixed by identities), corrected (data/corrections.csv).",
                      "constraints": {"enum": VALUE_STATUS_VALUES}},
     "identity": {"type": "string", "description": "Name of the identity checked (table3.row_sum, table3.balance, table3.outcomes_sum, table4.group_sum, panel.*, narrative.*)."},
     "scope": {"type": "string", "description": "Row, column or group the identity was evaluated on."},
@@ -71,7 +71,7 @@ FIELDS = {
     "lhs_value": {"type": "number", "description": "Sum of the left-hand side (blank cells count as 0)."},
     "rhs_value": {"type": "number", "description": "Sum of the right-hand side."},
     "passed": {"type": "boolean", "description": "True if the identity holds, false if not, null if a lost cell made it unevaluable."},
-    "kind_of_repair": {"type": "string", "description": "lost_cell, run_together or split_apart.",
+    "kind_of_repair": {"type": "string", "description": "lost_cell, run_together, split_apart, merged_row (a sub-row of a merged row printing 0) or value_order (table 3 printed in another order, e.g. column by column).",
                        "constraints": {"enum": REPAIR_KIND_VALUES}},
     "evidence": {"type": "string", "description": "The printed text and identities that make the repaired value unique."},
 }

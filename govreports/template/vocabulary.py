@@ -45,6 +45,7 @@ class CellStatus(_Word):
     NUMBER = "number"
     BLANK = "blank"
     LOST = "lost"
+    NOT_PRINTED = "not_printed"  # the report prints the row merged with its siblings: null
     REPAIRED = "repaired"
     CORRECTED = "corrected"
 
@@ -55,6 +56,8 @@ class RepairKind(_Word):
     LOST_CELL = "lost_cell"
     RUN_TOGETHER = "run_together"
     SPLIT_APART = "split_apart"
+    MERGED_ROW = "merged_row"  # a sub-row of a row printed merged, whose sum is 0
+    VALUE_ORDER = "value_order"  # table 3 printed in another order (column by column), placed by the identities
 
 
 def values(words: type[Enum]) -> list:

@@ -1,0 +1,81 @@
+"""Template variants: a parent row printed merged in place of its sub-rows; grid label columns."""
+
+from govreports import parse_text
+from govreports.parse.rows import Token
+from govreports.parse.solve import row_alignments
+from govreports.synth import consistent_values, render_rows, table_rows
+from govreports.template import SCHEMA
+
+COLUMNS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+           "legal_service_org", "other_org", "total")
+OTHER_SUBS = ("other_no_correction", "other_fee_unpaid", "other_other")
+
+
+def merged_other_rows(values: dict, template: str = "2021") -> list:
+    """Return the printed rows with (六)其他处理 as one row holding the sum of its three sub-rows."""
+    sums = [sum(values[f"table3.{sub}.{col}"] for sub in OTHER_SUBS) for col in COLUMNS]
+    out, done = [], False
+    for row in table_rows(values, template):
+        if row and row[0].startswith("(六)其他处理"):
+            if not done:
+                out.append(["(六)其他处理"] + [str(v) for v in sums])
+                done = True
+            continue
+        out.append(row)
+    return out, sums
+
+
+def test_schema_derives_merged_rows_from_the_sub_row_labels():
+    merged = {m.row_code: m for m in SCHEMA.merged_rows("2021")}
+    assert merged["other_handling"].sub_rows == OTHER_SUBS
+    assert merged["other_handling"].label == "(六)其他处理"
+    assert merged["denied"].sub_rows[0] == "denied_state_secret" and len(merged["denied"].sub_rows) == 8
+    outcomes = [i for i in SCHEMA.merged_identities("2021", ("other_handling",))
+                if i.name == "table3.outcomes_sum" and i.scope == "total"][0]
+    assert "table3.other_handling.total" in outcomes.lhs
+    assert not any(c.startswith("table3.other_no_correction") for c in outcomes.lhs)
+
+
+def test_merged_other_row_keeps_its_total_and_leaves_sub_cells_not_printed():
+    values = consistent_values("2021", seed=7)
+    rows, sums = merged_other_rows(values)
+    report = parse_text(render_rows(rows, "tabs"))
+    assert report.status == ("repaired" if 0 in sums else "valid")  # a 0 sum fixes its sub-cells
+    merged = {c.code: c.value for c in report.merged_cells}
+    assert [merged[f"table3.other_handling.{col}"] for col in COLUMNS] == sums
+    status = {c.code: c.status for c in report.cells}
+    nonzero = [col for col, s in zip(COLUMNS, sums) if s]
+    assert nonzero
+    for col in nonzero:
+        for sub in OTHER_SUBS:
+            assert status[f"table3.{sub}.{col}"] == "not_printed"
+            assert report.values()[f"table3.{sub}.{col}"] is None
+    assert all(c.passed for c in report.checks)
+    assert any(c.scope == "other_handling" for c in report.checks)
+    assert report.values()["table3.granted.total"] == values["table3.granted.total"]
+
+
+def test_merged_row_printing_zero_makes_each_sub_cell_zero():
+    values = consistent_values("2021", seed=7)
+    for sub in OTHER_SUBS:
+        for col in COLUMNS:
+            code = f"table3.{sub}.{col}"
+            values[f"table3.total_handled.{col}"] -= values[code]
+            values[f"table3.new_received.{col}"] -= values[code]
+            values[code] = 0
+    rows, sums = merged_other_rows(values)
+    assert sums == [0] * 7
+    report = parse_text(render_rows(rows, "lines"))
+    assert report.status == "repaired"
+    assert {report.values()[f"table3.{sub}.{col}"] for sub in OTHER_SUBS for col in COLUMNS} == {0}
+    assert {r.kind for r in report.repairs} == {"merged_row"}
+    assert len(report.repairs) == 21
+
+
+def test_empty_grid_cell_in_the_label_column_is_not_a_cell():
+    # (七)总计 in a PDF grid: its label sits one column left of the sub-row labels, leaving ""
+    tokens = (Token("blank", "", None, 1, 2, 0),) + tuple(
+        Token("number", t, int(t), 1, 3 + i, 1 + i) for i, t in enumerate(["95", "0", "0", "0", "0", "0", "95"]))
+    alignments = row_alignments(tokens, 7, start=3)
+    assert len(alignments) == 1 and alignments[0].is_direct
+    assert [s.value for s in alignments[0].slots] == [95, 0, 0, 0, 0, 0, 95]

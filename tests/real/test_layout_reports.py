@@ -1,0 +1,66 @@
+"""Real reports of the hard layout families, scored cell by cell against their hand-read keys.
+
+A keyed cell must come out as keyed; a cell keyed blank must come out null; and no report may be
+``valid`` with a wrong cell (a silent error). Metadata is scored by the metadata tests.
+"""
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from govreports import parse
+
+HERE = Path(__file__).parent
+KEYS = sorted((HERE / "truth").glob("*.json"))
+# Reports whose every keyed cell the parser gets right today (the others must at least not be
+# silently wrong): grows as layouts are handled.
+EXACT = {"hongze-district_2024.pdf", "shuyang-county_2025.txt"}
+
+
+def score(key: dict, report) -> tuple:
+    """Return ``(right, wrong, missed)`` cell codes of a report against its key."""
+    values = report.values()
+    right, wrong, missed = [], [], []
+    for code, want in key["cells"].items():
+        got = values.get(code)
+        if got is None:
+            missed.append(code)
+        elif math.isclose(float(got), float(want), abs_tol=1e-6):
+            right.append(code)
+        else:
+            wrong.append(f"{code}={got} (want {want})")
+    for code in key.get("blank", []):
+        (right if values.get(code) is None else wrong).append(code)
+    return right, wrong, missed
+
+
+@pytest.mark.parametrize("key_path", KEYS, ids=[k.stem for k in KEYS])
+def test_real_report_is_never_silently_wrong(key_path):
+    key = json.loads(key_path.read_text(encoding="utf-8"))
+    report = parse(HERE / "raw" / key["file"])
+    _right, wrong, missed = score(key, report)
+    if report.status == "valid":
+        assert not wrong and not missed
+    if key["file"] in EXACT:
+        assert wrong == [] and missed == []
+
+
+def test_pdf_with_merged_other_row_reads_every_cell_and_marks_the_merged_row():
+    report = parse(HERE / "raw" / "hongze-district_2024.pdf")
+    assert report.status == "repaired"
+    merged = {c.code: c.value for c in report.merged_cells}
+    assert merged["table3.other_handling.total"] == 0
+    status = {c.code: c.status for c in report.cells}
+    assert status["table3.other_other.total"] == "repaired"  # 0: the merged row prints 0
+    assert status["table3.total_handled.commercial_enterprise"] == "number"
+    assert report.values()["table3.total_handled.total"] == 95
+    assert {r.kind for r in report.repairs} == {"merged_row"}
+    assert all(c.passed for c in report.checks)
+
+
+def test_blank_total_stays_blank():
+    key = json.loads((HERE / "truth" / "shanghai-kewei_2024.json").read_text(encoding="utf-8"))
+    report = parse(HERE / "raw" / key["file"])
+    assert all(report.values()[code] is None for code in key["blank"])
