@@ -26,7 +26,13 @@ from typing import NamedTuple
 from govreports.parse.layout import SPANNED_TEXT
 from govreports.records import fast_constructor
 from govreports.template import SCHEMA, RowSpec
-from govreports.template.terms import FOOTNOTE_MARKS, NULL_MARKERS, SECTION_END_PATTERN, TABLE_HEADINGS, VALUE_UNITS
+from govreports.template.terms import (
+    FOOTNOTE_MARKS,
+    NULL_MARKERS,
+    SECTION_END_PATTERN,
+    TABLE_HEADINGS,
+    VALUE_UNITS,
+)
 
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 # A figure with a unit ("12件", "251000元") or a footnote mark ("6454①") printed after it: the

@@ -5,12 +5,11 @@ import shutil
 
 import pytest
 from conftest import RAW
-from govreports.synth import consistent_values, render
 
 from govreports import build as dataset
-from govreports.build import cache, runners  # noqa: F401 (reached as dataset.cache, dataset.runners)
+from govreports.build import build_dataset, cache, runners  # noqa: F401 (reached as dataset.cache, dataset.runners)
 from govreports.build.corrections import CorrectionsError
-from govreports.build import build_dataset
+from govreports.synth import consistent_values, render
 
 
 def read_csv(path):
