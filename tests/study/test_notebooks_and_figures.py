@@ -181,13 +181,25 @@ def test_index_links_every_report_and_escapes_names(tmp_path):
 # Configuration
 
 
-def test_config_defaults_to_the_repository_and_env_overrides(tmp_path):
+def test_paths_are_found_from_the_working_directory_and_env_overrides(tmp_path):
     code = "from govreports import paths as config; print(config.ROOT); print(config.PROCESSED_DIR); print(config.REPORTS_DIR)"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
-    default = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    default = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=ROOT)
     assert default.stdout.split() == [str(ROOT), str(ROOT / "data" / "processed"), str(ROOT / "reports")]
+    # From a subfolder of a project, the project; from a folder of one's own, that folder: never
+    # the package's install location.
+    below = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True,
+                           cwd=ROOT / "notebooks")
+    assert below.stdout.split()[0] == str(ROOT)
+    project = tmp_path / "study"
+    (project / "data" / "processed").mkdir(parents=True)
+    (project / "data" / "processed" / "deep").mkdir()
+    elsewhere = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True,
+                               cwd=project / "data" / "processed" / "deep")
+    assert elsewhere.stdout.split() == [str(project.resolve()), str(project.resolve() / "data" / "processed"),
+                                        str(project.resolve() / "reports")]
     env["GOVREPORTS_PROCESSED"] = str(tmp_path / "elsewhere")
-    moved = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    moved = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=ROOT)
     assert moved.stdout.split()[1] == str(tmp_path / "elsewhere")
 
 
