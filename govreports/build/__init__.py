@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from govreports.build.corrections import read_corrections
+from govreports.build.corrections import check_sources, read_corrections
 from govreports.build.inputs import first_seen, list_inputs
 from govreports.build.resources import TABLES
 from govreports.build.runners import chunk_tasks, dask_runner, local_runner, process_pool
@@ -74,16 +74,17 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
     with build_lock(out_dir):
         recover_interrupted(out_dir)
         check_output_folder(out_dir, inputs)  # again: what recovery put back is checked too
-        counts = _build_locked(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corrections, progress,
-                               file_timeout)
+        counts = _build_locked(raw_dir, out_dir, workers, engine, scheduler, cache_dir,
+                               corrections, corrections_path, progress, file_timeout)
     return BuildResult(out_dir, counts, sum(counts.get(s, 0) for s in ("valid", "repaired", "invalid")))
 
 
 def _build_locked(raw_dir: Path, out_dir: Path, workers: int, engine: str, scheduler: str | None, cache_dir,
-                  corrections: list, progress: Callable | None, file_timeout: float) -> dict:
+                  corrections: list, corrections_path, progress: Callable | None, file_timeout: float) -> dict:
     """Build into a staging folder and swap it in as ``out_dir`` (the caller holds the lock)."""
     with process_pool(workers if engine == "local" else 1) as pool:
         files = list_inputs(raw_dir, pool)
+        check_sources(corrections, [f.source for f in files], corrections_path)
         runner = dask_runner(workers, scheduler) if engine == "dask" else local_runner(pool, workers)
         staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.building-"))
         staging.chmod(0o755)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from govreports import __version__
+from govreports.build.limits import TIMEOUT
+from govreports.errors import Problem, SourceError
+from govreports.parse import checks as validate
+from govreports.read import sha256_of
+from govreports.read.document import read_capped
 from govreports.records import Report
+
+log = logging.getLogger(__name__)
 
 PARSER_PARTS = ("read", "parse", "template", "records.py", "errors.py")  # what a parse depends on
 
@@ -38,23 +46,82 @@ def _cache_path(cache_dir: Path, sha256: str) -> Path:
 
 
 def cached_parse(file, raw_dir: str, cache_dir: Path | None, seconds: float, parse_file) -> Report:
-    """Return a file's parse from the cache, or ``parse_file(path, seconds)`` it and store it."""
-    if cache_dir is None:
-        return parse_file(os.path.join(raw_dir, file.source), seconds)
-    path = _cache_path(cache_dir, file.sha256)
-    if path.exists():
-        return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    report = parse_file(os.path.join(raw_dir, file.source), seconds)
-    write_atomic(path, json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8"))
+    """Return a file's parse from the cache, or ``parse_file(path, seconds, data)`` it and store it.
+
+    The bytes parsed are the bytes hashed: a file that changed since it was listed is recorded
+    as failed, so an entry always holds the parse of the bytes its name says. A parse that ran
+    out of time is never stored (a rerun with a higher limit must parse the file again).
+    """
+    entry = _cache_path(cache_dir, file.sha256) if cache_dir is not None else None
+    cached = load_cached(entry, file.sha256) if entry is not None else None
+    if cached is not None:
+        return cached
+    path = os.path.join(raw_dir, file.source)
+    try:
+        data = read_capped(Path(path))
+    except SourceError as exc:
+        return Report(Path(path).name, "failed", errors=(Problem("source.unreadable", str(exc)),))
+    if sha256_of(data) != file.sha256:
+        message = f"{file.source}: changed while the build was reading it; build again once it is complete"
+        return Report(Path(path).name, "failed", errors=(Problem("source.changed", message),))
+    report = parse_file(path, seconds, data)
+    if entry is not None and all(p.code != TIMEOUT for p in report.errors):
+        store_cached(entry, file.sha256, report)
     return report
+
+
+def load_cached(entry: Path, sha256: str) -> Report | None:
+    """Return the cached parse in ``entry``, or None (a bad entry is discarded with a warning).
+
+    An entry is served only when it is whole, names these bytes and this parser, and its
+    identities, checked again on its cells, give the verdict it records.
+    """
+    try:
+        raw = entry.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("cache entry %s cannot be read (%s); parsing again", entry.name, exc)
+        return None
+    try:
+        record = json.loads(raw)
+        if record.get("sha256") != sha256 or record.get("parser") != parser_fingerprint():
+            raise ValueError("it belongs to other bytes or another parser version")
+        report = Report.from_dict(record["report"])
+        _recheck(report)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("discarding cache entry %s: %s", entry.name, exc or type(exc).__name__)
+        entry.unlink(missing_ok=True)
+        return None
+    return report
+
+
+def _recheck(report: Report) -> None:
+    """Raise ValueError unless the report's identities, checked again on its cells, give its checks and status."""
+    if report.template is None:
+        return
+    checks = validate.check_identities(report.template, {c.code: c for c in report.cells})
+    if checks != report.checks or validate.report_status(checks, report.repairs) != report.status:
+        raise ValueError("its cells do not give the checks and status it records")
+
+
+def store_cached(entry: Path, sha256: str, report: Report) -> None:
+    """Write a cache entry; a failure (a full disk) is logged and the build goes on without it."""
+    record = {"sha256": sha256, "parser": parser_fingerprint(), "report": report.to_dict()}
+    try:
+        write_atomic(entry, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+    except OSError as exc:
+        log.warning("cannot write cache entry %s (%s); going on without caching it", entry.name, exc)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
-
-
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)  # a full disk must not leave half-written entries behind
+        raise

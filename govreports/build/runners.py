@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import gc
 import os
-import signal
-import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -20,6 +18,7 @@ from pathlib import Path
 from govreports.build.cache import cached_parse
 from govreports.build.corrections import apply_corrections
 from govreports.build.inputs import manifest_row
+from govreports.build.limits import TIMEOUT, FileTimeout, run_within
 from govreports.build.panel import panel_summary
 from govreports.build.rows import ChunkTables, table_parts
 from govreports.build.safety import die_with_parent
@@ -28,33 +27,22 @@ from govreports.parse import GC_THRESHOLD, fewer_collections, parse
 from govreports.records import Report
 
 
-def parse_report(path: str) -> Report:
-    """Parse one file (the step a build's workers repeat; a seam for tests)."""
-    return parse(path)
+def parse_report(path: str, data: bytes | None = None) -> Report:
+    """Parse one file, or its bytes already read (the step a build's workers repeat; a seam for tests)."""
+    return parse(path, data=data)
 
 
-class FileTimeout(Exception):
-    """Raised inside a worker when one file takes longer than the build's per-file limit."""
+def parse_within(path: str, seconds: float, data: bytes | None = None) -> Report:
+    """Parse one file, giving up after ``seconds`` (a pathological file must not stall a build).
 
-
-def _on_alarm(signum, frame):
-    raise FileTimeout
-
-
-def parse_within(path: str, seconds: float) -> Report:
-    """Parse one file, giving up after ``seconds`` (a pathological PDF must not stall a build)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        return parse_report(path)
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    The limit holds in a worker process's main thread and in a Dask worker's threads alike
+    (see :mod:`govreports.build.limits`).
+    """
     try:
-        return parse_report(path)
+        return run_within(seconds, parse_report, path, data)
     except FileTimeout:
         message = f"{Path(path).name}: took longer than {seconds:g} s to parse; skipped (raise --file-timeout)"
-        return Report(Path(path).name, "failed", errors=(Problem("source.timeout", message),))
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        return Report(Path(path).name, "failed", errors=(Problem(TIMEOUT, message),))
 
 
 # ----------------------------------------------------------------------------------------

@@ -30,17 +30,19 @@ log = logging.getLogger(__name__)
 MIN_TABLE3_ROWS = 3
 
 
-def parse(path: str | Path, *, template: str = "auto", encoding: str | None = None) -> Report:
+def parse(path: str | Path, *, template: str = "auto", encoding: str | None = None,
+          data: bytes | None = None) -> Report:
     """Parse the report at ``path`` and return its :class:`Report` (status ``failed`` if unreadable).
 
     Args:
         path: a text or markdown file holding one report.
         template: ``"auto"`` (recognise it), ``"2019"`` or ``"2021"``.
         encoding: force a text encoding instead of detecting it.
+        data: the file's bytes, already read (a build parses the bytes it hashed).
     """
     source = Path(path).name
     try:
-        document = read_document(path, encoding)
+        document = read_document(path, encoding, data=data)
     except SourceError as exc:
         log.warning("%s", exc)
         return Report(source, "failed", errors=(Problem("source.unreadable", str(exc)),))

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import stat
 from pathlib import Path
 
 from govreports.errors import SourceError
@@ -30,8 +32,8 @@ RICH_READERS = {
 }
 
 
-def read_document(path: str | Path, encoding: str | None = None) -> Document:
-    """Read one report file into a :class:`Document`.
+def read_document(path: str | Path, encoding: str | None = None, data: bytes | None = None) -> Document:
+    """Read one report file (or its bytes, already read, as ``data``) into a :class:`Document`.
 
     Raises:
         SourceError: the file is missing, too large, empty, binary, undecodable, or in a
@@ -39,20 +41,44 @@ def read_document(path: str | Path, encoding: str | None = None) -> Document:
     """
     path = Path(path)
     source = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if data is None:
+        data = read_capped(path)
     if not data:
         raise SourceError(f"{source}: empty file: nothing to parse")
     if len(data) > MAX_BYTES:
-        raise SourceError(f"{source}: {len(data)} bytes is over the {MAX_BYTES}-byte limit for one report")
+        raise SourceError(over_cap_message(source, len(data)))
     fmt = sniff_format(path, data)
     if fmt == "text":
         text, used = decode_text(data, source, encoding)
         check_is_text(text, source)
         return Document(str(path), sha256_of(data), "text", used, text)
     return _read_rich(path, data, fmt, encoding)
+
+
+def over_cap_message(source: str, size: int) -> str:
+    """Return the reason given for a file over :data:`MAX_BYTES`."""
+    return f"{source}: {size} bytes is over the {MAX_BYTES}-byte limit for one report"
+
+
+def read_capped(path: Path) -> bytes:
+    """Return a file's bytes, checking its size before reading (an 8 GB file is refused, not loaded).
+
+    Raises:
+        SourceError: the file cannot be read, is not a regular file, or is over :data:`MAX_BYTES`.
+    """
+    try:
+        status = os.stat(path)  # before opening: opening a pipe would wait for a writer forever
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError(f"{path.name}: not a regular file (a folder, pipe or device); not a report")
+        if status.st_size > MAX_BYTES:
+            raise SourceError(over_cap_message(path.name, status.st_size))
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # a file growing while it is read is still capped
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if len(data) > MAX_BYTES:
+        raise SourceError(over_cap_message(path.name, len(data)))
+    return data
 
 
 def _read_rich(path: Path, data: bytes, fmt: str, encoding: str | None) -> Document:

@@ -75,7 +75,7 @@ def test_unchanged_inputs_are_not_parsed_again(raw, tmp_path, monkeypatch):
     (raw / "new.txt").write_text("政府信息公开\n没有表格", encoding="utf-8")
     counted = []
     original = dataset.runners.parse_report
-    monkeypatch.setattr(dataset.runners, "parse_report", lambda path: counted.append(path) or original(path))
+    monkeypatch.setattr(dataset.runners, "parse_report", lambda path, data=None: counted.append(path) or original(path, data))
     build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
     assert [p.rsplit("/", 1)[1] for p in counted] == ["new.txt"]
     manifest = {r["source"]: r["manifest_status"] for r in read_csv(tmp_path / "out" / "manifest.csv")}
@@ -160,10 +160,10 @@ def test_a_file_that_takes_too_long_is_recorded_as_failed_and_the_build_goes_on(
 
     original = dataset.runners.parse_report
 
-    def slow_for_one(path):
+    def slow_for_one(path, data=None):
         if path.endswith("002_b24b1ab6d4164d4e.txt"):
             time.sleep(5)
-        return original(path)
+        return original(path, data)
 
     monkeypatch.setattr(dataset.runners, "parse_report", slow_for_one)
     build(raw, tmp_path / "out", file_timeout=0.5)

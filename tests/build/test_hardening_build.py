@@ -12,6 +12,8 @@ import pytest
 from conftest import RAW
 
 from govreports.build import build_dataset
+from govreports.build import cache as build_cache
+from govreports.build import runners as build_runners
 from govreports.build.safety import OutputFolderError, build_lock
 
 
@@ -144,3 +146,204 @@ def test_killing_the_build_process_kills_its_workers(tmp_path):
     for w in survivors:  # never leave them running, even when the test fails
         os.kill(w, signal.SIGKILL)
     assert survivors == []
+
+
+# ----------------------------------------------------------------------------------------
+# The parse cache: an entry always holds the parse of the bytes it is named after
+
+
+def manifest_of(out):
+    return {r["source"]: r for r in read_csv(out / "manifest.csv")}
+
+
+def agencies(out):
+    return {r["source"]: r["agency"] for r in read_csv(out / "reports.csv")}
+
+
+def test_a_file_changed_while_the_build_reads_it_does_not_poison_the_cache(raw, tmp_path, monkeypatch):
+
+    first, second = raw / "001_9b0f64044e721509.txt", raw / "003_7d12747508f9e08c.txt"
+    original_bytes = first.read_bytes()
+    cache = tmp_path / "cache"
+    build(raw, tmp_path / "fresh")
+    expected = agencies(tmp_path / "fresh")
+    real_read = build_cache.read_capped
+
+    def replaced_while_listed(path):
+        if path.name == first.name and first.read_bytes() == original_bytes:
+            first.write_bytes(second.read_bytes())  # the file is replaced after it was hashed
+        return real_read(path)
+
+    monkeypatch.setattr(build_cache, "read_capped", replaced_while_listed)
+    build(raw, tmp_path / "out", cache_dir=cache)
+    row = manifest_of(tmp_path / "out")[first.name]
+    assert (row["manifest_status"], row["reason"]) == (
+        "failed", f"{first.name}: changed while the build was reading it; build again once it is complete")
+    monkeypatch.undo()
+    first.write_bytes(original_bytes)
+    build(raw, tmp_path / "again", cache_dir=cache)
+    assert agencies(tmp_path / "again") == expected  # the old hash serves the old content's parse
+
+
+def test_corrupt_empty_foreign_or_tampered_cache_entries_are_discarded_with_a_warning(raw, tmp_path, caplog):
+    import json
+
+    cache = tmp_path / "cache"
+    build(raw, tmp_path / "fresh")
+    build(raw, tmp_path / "first", cache_dir=cache)
+    entries = sorted(cache.glob("*.json"))
+    assert len(entries) == 5  # one per seed report
+    entries[0].write_bytes(b"")
+    entries[1].write_bytes(b'{"sha256": "trunc')
+    entries[2].write_bytes(entries[3].read_bytes())  # another file's entry under this file's name
+    record = json.loads(entries[4].read_text(encoding="utf-8"))
+    record["report"]["cells"]["table3.granted.total"] += 7  # a figure changed inside the entry: its identities no longer give its verdict
+    entries[4].write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        build(raw, tmp_path / "cached", cache_dir=cache)
+    discarded = [r.getMessage() for r in caplog.records if r.getMessage().startswith("discarding cache entry")]
+    assert len(discarded) == 4
+    for path in sorted((tmp_path / "fresh").iterdir()):
+        assert path.read_bytes() == (tmp_path / "cached" / path.name).read_bytes(), path.name
+
+
+def test_a_timeout_is_not_cached_and_a_rerun_with_a_higher_limit_parses_the_file(raw, tmp_path, monkeypatch):
+    import time
+
+
+    original = build_runners.parse_report
+
+    def slow(path, data=None):
+        if path.endswith("002_b24b1ab6d4164d4e.txt"):
+            time.sleep(2)
+        return original(path, data)
+
+    monkeypatch.setattr(build_runners, "parse_report", slow)
+    build(raw, tmp_path / "out", cache_dir=tmp_path / "cache", file_timeout=0.3)
+    assert manifest_of(tmp_path / "out")["002_b24b1ab6d4164d4e.txt"]["manifest_status"] == "failed"
+    build(raw, tmp_path / "out", cache_dir=tmp_path / "cache", file_timeout=30)
+    assert manifest_of(tmp_path / "out")["002_b24b1ab6d4164d4e.txt"]["manifest_status"] == "repaired"  # as parsed
+
+
+def test_the_file_timeout_holds_in_a_worker_thread_as_dask_runs_tasks(monkeypatch):
+    import threading
+    import time
+
+
+    def spin(path, data=None):  # pure Python work, as a parse is
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            pass
+        return "finished"
+
+    monkeypatch.setattr(build_runners, "parse_report", spin)
+    seen = {}
+
+    def task():
+        started = time.monotonic()
+        seen["report"] = build_runners.parse_within("slow.txt", 0.3)
+        seen["seconds"] = time.monotonic() - started
+        time.sleep(0.5)  # no late exception fires after the limit was disarmed
+        seen["after"] = "still running"
+
+    thread = threading.Thread(target=task)
+    thread.start()
+    thread.join(20)
+    assert seen["report"].status == "failed"
+    assert seen["report"].errors[0].message == "slow.txt: took longer than 0.3 s to parse; skipped (raise --file-timeout)"
+    assert seen["seconds"] < 3 and seen["after"] == "still running"
+
+
+def test_a_full_disk_while_writing_the_cache_is_logged_and_the_build_goes_on(raw, tmp_path, monkeypatch, caplog):
+    import errno
+
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(build_cache, "write_atomic", full)
+    with caplog.at_level("WARNING"):
+        result = build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert result.reports == 5 and result.counts["valid"] == 3
+    assert any("No space left on device" in r.getMessage() and "going on without caching" in r.getMessage()
+               for r in caplog.records)
+
+
+# ----------------------------------------------------------------------------------------
+# corrections.csv: every doubtful row is an error naming it
+
+
+HEADER = "source,code,value,who,why\n"
+
+
+def corrections_file(tmp_path, body, encoding="utf-8"):
+    path = tmp_path / "corrections.csv"
+    path.write_bytes((HEADER + body).encode(encoding))
+    return path
+
+
+def build_with(raw, tmp_path, path):
+    return build(raw, tmp_path / "out", corrections_path=path)
+
+
+def test_an_unquoted_thousands_separator_is_an_error_naming_the_row(raw, tmp_path):
+    from govreports.build.corrections import CorrectionsError
+
+    path = corrections_file(tmp_path, "004_c493ddf6db4f273e.txt,table3.granted.total,6,454,RA,checked\n")
+    with pytest.raises(CorrectionsError, match=r'line 2: 6 fields where 5 are expected.*quoted \("6,454"\)'):
+        build_with(raw, tmp_path, path)
+    quoted = corrections_file(tmp_path, '004_c493ddf6db4f273e.txt,table3.granted.total,"6,454",RA,checked\n')
+    build_with(raw, tmp_path, quoted)
+    cells = read_csv(tmp_path / "out" / "cells.csv")
+    assert any(c["code"] == "table3.granted.total" and (c["value"], c["value_status"]) == ("6454", "corrected")
+               for c in cells)
+
+
+@pytest.mark.parametrize("written, hint", [("nothing_like_it.txt", ""),
+                                           ("004_C493DDF6DB4F273E.TXT", " (did you mean '004_c493ddf6db4f273e.txt'?)"),
+                                           ("./004_c493ddf6db4f273e.txt", " (did you mean '004_c493ddf6db4f273e.txt'?)")])
+def test_a_source_that_names_no_file_is_an_error_naming_the_row(raw, tmp_path, written, hint):
+    from govreports.build.corrections import CorrectionsError
+
+    path = corrections_file(tmp_path, f"{written},table3.granted.total,1,RA,checked\n")
+    with pytest.raises(CorrectionsError) as error:
+        build_with(raw, tmp_path, path)
+    assert f"line 2: source {written!r} is not a file of the raw folder{hint}" in str(error.value)
+
+
+def test_conflicting_duplicate_rows_are_an_error_and_identical_ones_are_not(raw, tmp_path):
+    from govreports.build.corrections import CorrectionsError
+
+    row = "004_c493ddf6db4f273e.txt,table4.reconsideration.total,{},RA,checked\n"
+    path = corrections_file(tmp_path, row.format(0) + row.format(3))
+    with pytest.raises(CorrectionsError, match="line 3: table4.reconsideration.total of 004_c493ddf6db4f273e.txt is "
+                                               "corrected to 3 here and to 0 on line 2; keep one"):
+        build_with(raw, tmp_path, path)
+    build_with(raw, tmp_path, corrections_file(tmp_path, row.format(0) + row.format(0)))
+
+
+def test_utf8_with_a_bom_is_read_and_another_encoding_is_named(raw, tmp_path):
+    from govreports.build.corrections import CorrectionsError
+
+    body = "004_c493ddf6db4f273e.txt,table4.reconsideration.total,0,研究助理,核对了PDF\n"
+    build_with(raw, tmp_path, corrections_file(tmp_path, body, "utf-8-sig"))
+    assert read_csv(tmp_path / "out" / "manifest.csv")[4]["manifest_status"] in ("valid", "repaired", "invalid")
+    with pytest.raises(CorrectionsError, match=r"not UTF-8 .*save it as UTF-8"):
+        build_with(raw, tmp_path, corrections_file(tmp_path, body, "gb18030"))
+
+
+def test_a_correction_naming_a_cell_of_the_other_template_is_recorded_and_the_build_goes_on(raw, tmp_path):
+    from govreports.template import SCHEMA
+
+    report = next(r for r in read_csv_reports(raw, tmp_path) if r["source"] == "003_7d12747508f9e08c.txt")
+    other = "2019" if report["template"] == "2021" else "2021"
+    foreign = next(c for c in SCHEMA.codes(other) if c not in set(SCHEMA.codes(report["template"])))
+    path = corrections_file(tmp_path, f"003_7d12747508f9e08c.txt,{foreign},1,RA,checked\n")
+    result = build_with(raw, tmp_path, path)
+    assert result.reports == 5
+    assert manifest_of(tmp_path / "out")["003_7d12747508f9e08c.txt"]["manifest_status"] == "valid"
+
+
+def read_csv_reports(raw, tmp_path):
+    build(raw, tmp_path / "plain")
+    return read_csv(tmp_path / "plain" / "reports.csv")
