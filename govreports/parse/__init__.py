@@ -16,7 +16,7 @@ from pathlib import Path
 
 from govreports.errors import Problem, SourceError
 from govreports.parse import checks as validate
-from govreports.parse import layout, narrative
+from govreports.parse import layout, narrative, stream
 from govreports.parse import rows as tables
 from govreports.parse import solve as repair
 from govreports.parse.metadata import extract_metadata
@@ -93,7 +93,7 @@ def parse_document(document: Document, *, template: str = "auto") -> Report:
     if chosen is None:
         return _failed(source, document, metadata, text)
     lines = layout.document_lines(document) if document.blocks else layout.split_lines(text)
-    read = tables.match_rows(lines, chosen)
+    read = stream.prefer_stream(lines, chosen, tables.match_rows(lines, chosen))
     if sum(1 for r in read.rows.values() if r.row.table == "table3") < MIN_TABLE3_ROWS:
         return _failed(source, document, metadata, text)
     settled = repair.settle_cells(chosen, read)

@@ -119,6 +119,9 @@ class TableRead:
             :meth:`~govreports.template.Schema.merged_rows`); their reads are in ``rows``.
         segments: every segment read, for :meth:`table3_stream` (computed only when needed).
         region: ``(first, stop)`` segment indexes of table 3's region.
+        stream: True when the rows were cut out of a character stream whose cells run together
+            (:mod:`govreports.parse.stream`): a short row there is a run to split, never cells
+            to read from the left.
     """
 
     template: str | None
@@ -129,6 +132,7 @@ class TableRead:
     merged: tuple = ()
     segments: tuple = ()
     region: tuple = (0, 0)
+    stream: bool = False
 
     def table3_stream(self) -> tuple:
         """Return table 3's value tokens in printed order, one tuple per printed line.
@@ -464,7 +468,11 @@ def _single_row_start(read: RowRead):
 
 def match_rows(lines: list, template: str) -> TableRead:
     """Find every row of ``template`` among the lines and return the tokens printed for each."""
-    segments = read_segments(lines)
+    return match_segments(read_segments(lines), template)
+
+
+def match_segments(segments: list, template: str, *, stream: bool = False) -> TableRead:
+    """Bind label+value segments (however they were cut) to the rows of ``template``."""
     rows = SCHEMA.alignment_rows(template)
     matches = _align(segments, rows, template)
     merged = _merged_rows(matches, rows, template)
@@ -482,7 +490,7 @@ def match_rows(lines: list, template: str) -> TableRead:
     )
     missing = tuple(r.row_code for r in SCHEMA.rows(template) if r.row_code not in reads)
     return TableRead(template, reads, missing, unmatched, positional_starts(reads), merged,
-                     segments, _table3_region(segments, matches, rows))
+                     segments, _table3_region(segments, matches, rows), stream)
 
 
 def _merged_rows(matches: dict, rows: tuple, template: str) -> tuple:

@@ -104,12 +104,28 @@ def _token_options(token, room: int) -> list:
     options = []
     if token.kind != NUMBER or _valid_number_text(token.text.lstrip("+-")):
         options.append(((_slot(token),), frozenset()))
-    if token.is_digit_run:
-        for parts in range(2, min(len(token.text), room) + 1):
-            for pieces in _digit_splits(token.text, parts):
-                slots = tuple(Slot(NUMBER, int(p), token.text) for p in pieces)
+    sign, digits = _signed_run(token)
+    if digits:
+        for parts in range(2, min(len(digits), room) + 1):
+            for pieces in _digit_splits(digits, parts):
+                values = (int(sign + pieces[0]),) + tuple(int(p) for p in pieces[1:])
+                slots = tuple(Slot(NUMBER, v, token.text) for v in values)
                 options.append((slots, frozenset({"run_together"})))
     return options
+
+
+def _signed_run(token) -> tuple:
+    """Return ``(sign, digits)`` of a token that may be cells run together, else ``("", "")``.
+
+    A signed run (``-20`` after ``14`` in a stream: 本年增/减 is signed) splits with the sign on
+    its first cell: -2 and 0, or -20.
+    """
+    if token.is_digit_run:
+        return "", token.text
+    text = token.text
+    if token.kind == NUMBER and len(text) > 2 and text[0] in "+-" and text[1:].isdigit():
+        return text[0], text[1:]
+    return "", ""
 
 
 def _expansions(tokens: tuple, width: int) -> list:
@@ -188,11 +204,13 @@ def _merges(tokens: tuple, width: int) -> list:
     return alignments
 
 
-def row_alignments(tokens: tuple, width: int, start: int | None = None) -> list:
+def row_alignments(tokens: tuple, width: int, start: int | None = None, *, whole: bool = False) -> list:
     """Return every way to place a row's printed tokens in its ``width`` cells.
 
     A row printed with exactly ``width`` tokens (none a digit run with a leading zero) has
-    one alignment, the direct reading.
+    one alignment, the direct reading. With ``whole`` (a row cut from a stream of run-together
+    cells, :mod:`govreports.parse.stream`) every cell printed its digits in the run, so only
+    splits into exactly ``width`` cells are readings: no cell is lost.
     """
     if not tokens:
         return [Alignment(tuple(Slot(LOST) for _ in range(width)), frozenset({"lost_cell"}))]
@@ -211,8 +229,15 @@ def row_alignments(tokens: tuple, width: int, start: int | None = None) -> list:
     positional = _positional_alignment(tokens, width, start) if len(tokens) < width else None
     if positional is not None:
         return [positional]
+    return _split_alignments(tokens, width, whole)
+
+
+def _split_alignments(tokens: tuple, width: int, whole: bool) -> list:
+    """Return the alignments of digit runs split into cells, with lost cells unless ``whole``."""
     alignments = []
     for slots, kinds in _expansions(tokens, width):
+        if whole and len(slots) < width:
+            continue
         placed = _with_lost_cells(slots, kinds, width)
         if not placed and len(slots) < width:
             return []  # too many ways to place the printed values: nothing can be fixed
@@ -450,7 +475,8 @@ def settle_cells(template: str, table_read) -> Settlement:
         read = table_read.rows.get(row.row_code)
         tokens = read.tokens if read else ()
         start = table_read.positional_starts.get(row.table)
-        by_table.setdefault(row.table, {})[row.row_code] = (row.codes, row_alignments(tokens, row.width, start), read)
+        alignments = row_alignments(tokens, row.width, start, whole=table_read.stream)
+        by_table.setdefault(row.table, {})[row.row_code] = (row.codes, alignments, read)
     cells.update(table2.settle_table2(by_table.get("table2", {}), problems))
     table2.finish_table2(template, table_read, cells, problems)
     for table in ("table3", "table4"):

@@ -1,0 +1,197 @@
+"""Cut a character stream whose table cells run together into label and value segments.
+
+Crawlers that strip a page's table tags leave a whole report on a few lines, every row's cells
+run together after its label::
+
+    规章000规范性文件898989…一、本年新收政府信息公开申请数量230 000023二、上年结转…
+    …1.本机关不掌握相关政府信息70000072.没有现成信息需要另行制作0000000…
+
+No line split finds the rows there: :mod:`govreports.parse.layout` sees one long label. This
+module finds the template's own labels anywhere in such a line (an Aho-Corasick automaton over
+the labels' keys, so spaces and punctuation inside a printed label do not matter), and takes the
+run of figures printed right after a label as that row's values. The next label's item number
+glued to a run (``…7000007`` + ``2.没有现成信息…``) belongs to the label. It never splits a run:
+the spaces a run prints are kept as token boundaries, and splitting each token into cells is
+:mod:`govreports.parse.solve`'s job, under the identities, only where the split is unique.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import NamedTuple
+
+from govreports.parse.rows import (
+    LABEL_PUNCTUATION,
+    Segment,
+    TableRead,
+    Token,
+    label_key,
+    match_segments,
+    parse_number,
+    read_segments,
+)
+from govreports.template import SCHEMA
+from govreports.template.terms import NULL_MARKERS
+
+MIN_STREAM_ROWS = 3  # label+run pairs a line needs before it is read as a stream
+MIN_STRIPPED_KEY = 4  # a label's key without its item number must still be this long to match
+MIN_LINE_LENGTH = 40  # shorter lines are ordinary table lines
+_KEPT = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")  # the characters label_key keeps
+# A run of figures: numbers (signed, decimals) and blank markers, separated by spaces only,
+# after the punctuation that closes a label (a quote, a bracket, a colon).
+_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_RUN = re.compile(r"[^\w+\-/.]*((?:(?:" + _NUMBER + r"|/)[ \t]*)+)")
+_PIECE = re.compile(_NUMBER + "|/")
+_TORN = re.compile(r"[,.]\d")  # a run that stops at "1234,567": its grouping is not a number's
+
+
+class LabelHit(NamedTuple):
+    """A template label found in a line: where it starts and ends in the line's text."""
+
+    start: int
+    end: int
+
+
+@cache
+def _automaton(template: str):
+    """Return an Aho-Corasick automaton over every row label and table-4 header of ``template``.
+
+    A label that starts with its item number (``2.没有现成信息…``) is also entered without it,
+    for lines that print the number apart or not at all.
+    """
+    import ahocorasick
+
+    keys = set()
+    for row in SCHEMA.alignment_rows(template):
+        for label in row.labels:
+            key = label_key(label)
+            keys.add(key)
+            stripped = key.lstrip("0123456789")
+            if stripped != key and len(stripped) >= MIN_STRIPPED_KEY:
+                keys.add(stripped)
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        if key:
+            automaton.add_word(key, len(key))
+    automaton.make_automaton()
+    return automaton
+
+
+def _key_and_positions(text: str) -> tuple:
+    """Return the text's label key and, for each key character, its index in ``text``."""
+    chunks = list(_KEPT.finditer(text))
+    positions: list = []
+    for match in chunks:
+        positions.extend(range(match.start(), match.end()))
+    return "".join(m.group() for m in chunks), positions
+
+
+def find_labels(text: str, template: str) -> list:
+    """Return the template's labels printed in ``text``, as non-overlapping :class:`LabelHit` s.
+
+    Where matches overlap the longest wins (``行政规范性文件`` over ``规范性文件``). A label's
+    leading item number is kept only where it is printed as one (followed by ``.``, ``、`` or
+    ``)``, or not preceded by a digit): ``…0000002其他法律…`` could be a run ending in 2.
+    """
+    key, positions = _key_and_positions(text)
+    found = [(end - length + 1, end + 1) for end, length in _automaton(template).iter(key)]
+    found.sort(key=lambda hit: (hit[0] - hit[1], hit[0]))  # longest first
+    taken = bytearray(len(key))
+    chosen = []
+    for start, end in found:
+        if not any(taken[start:end]):
+            taken[start:end] = b"\x01" * (end - start)
+            chosen.append(_hit(text, positions, start, end))
+    return sorted(hit for hit in chosen if hit is not None)
+
+
+def _hit(text: str, positions: list, start: int, end: int):
+    """Turn a key match into a :class:`LabelHit`, leaving an ambiguous item number to the run."""
+    first = positions[start]
+    glued = text[first].isdigit() and first > 0 and text[first - 1].isdigit()
+    if glued and text[first + 1:first + 2] not in LABEL_PUNCTUATION:
+        if start + 1 >= end or text[positions[start + 1]].isdigit():
+            return None
+        first = positions[start + 1]
+    return LabelHit(first, positions[end - 1] + 1)
+
+
+def _run_tokens(run: str, line: int, first_cell: int) -> list:
+    """Return the tokens of a run of figures: one per space-separated piece, signs kept."""
+    tokens = []
+    for offset, piece in enumerate(_PIECE.findall(run)):
+        if piece in NULL_MARKERS:
+            tokens.append(Token("blank", piece, None, line, None, first_cell + offset))
+        else:
+            tokens.append(Token("number", piece, parse_number(piece), line, None, first_cell + offset))
+    return tokens
+
+
+def stream_segments(text: str, line: int, template: str) -> list | None:
+    """Cut one line into label+value segments, or return None if it is not a stream of rows.
+
+    A segment's label text is everything printed since the previous run (headers included, as
+    :func:`govreports.parse.rows.read_segments` would keep them); its values are the run printed
+    right after a label, up to the next label.
+    """
+    hits = find_labels(text, template)
+    segments, cut, cell = [], 0, line * 100_000
+    for index, hit in enumerate(hits):
+        stop = hits[index + 1].start if index + 1 < len(hits) else len(text)
+        run = _RUN.match(text, hit.end, stop)
+        if run is None:
+            continue
+        torn = _TORN.match(text, run.end(), stop) is not None
+        tokens = [] if torn else _run_tokens(run.group(1), line, cell)
+        cell += len(tokens)
+        segments.append(Segment([text[cut:hit.end].strip()], tokens))
+        cut = run.end()
+    if len(segments) < MIN_STREAM_ROWS:
+        return None
+    if text[cut:].strip():
+        segments.append(Segment([text[cut:].strip()], []))
+    return segments
+
+
+def _stream_candidate(cells: tuple) -> bool:
+    """Return True for a line worth searching for a stream: one long cell holding figures."""
+    return len(cells) == 1 and len(cells[0]) >= MIN_LINE_LENGTH and any(ch.isdigit() for ch in cells[0])
+
+
+def read_stream(lines: list, template: str) -> TableRead | None:
+    """Read the table rows of lines that hold a stream, or return None if no line does.
+
+    Lines that are not streams are grouped into segments as usual, so a report whose tables
+    were run together on some lines and printed properly on others is read whole.
+    """
+    segments, pending, streamed = [], [], False
+    for line in lines:
+        cut = stream_segments(line.cells[0], line.number, template) if _stream_candidate(line.cells) else None
+        if cut is None:
+            pending.append(line)
+            continue
+        segments.extend(read_segments(pending))
+        segments.extend(cut)
+        pending, streamed = [], True
+    if not streamed:
+        return None
+    segments.extend(read_segments(pending))
+    return match_segments(segments, template, stream=True)
+
+
+def _table3_rows(read: TableRead) -> int:
+    return sum(1 for r in read.rows.values() if r.row.table == "table3")
+
+
+def prefer_stream(lines: list, template: str, read: TableRead) -> TableRead:
+    """Return the stream reading of ``lines`` where it finds more of table 3 than ``read`` did.
+
+    Only tried when ``read`` misses rows of table 3, so clean text pays nothing.
+    """
+    if _table3_rows(read) >= len(SCHEMA.rows(template, "table3")):
+        return read
+    streamed = read_stream(lines, template)
+    if streamed is None or _table3_rows(streamed) <= _table3_rows(read):
+        return read
+    return streamed
