@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from govreports.errors import Problem
-from govreports.parse import table2
+from govreports.parse import headers, table2
 from govreports.parse.rows import split_printed_value
 from govreports.records import CellValue, Repair
 from govreports.template import SCHEMA
@@ -462,12 +462,13 @@ def _direct_cell(code: str, slot: Slot) -> CellValue:
 
 def settle_cells(template: str, table_read) -> Settlement:
     """Turn the rows found in a report into its cells, repairing what the identities fix."""
-    direct = _direct_cells(template, table_read)
+    problems = []
+    order = headers.table3_order(template, table_read.rows, problems)
+    direct = None if order else _direct_cells(template, table_read)
     if direct is not None:
-        problems = []
         table2.finish_table2(template, table_read, direct, problems)
         return Settlement(direct, (), tuple(problems))
-    cells, repairs, problems = {}, [], []
+    cells, repairs = {}, []
     merged = tuple(sorted(table_read.merged))
     all_identities = SCHEMA.merged_identities(template, merged)
     by_table: dict = {}
@@ -476,7 +477,8 @@ def settle_cells(template: str, table_read) -> Settlement:
         tokens = read.tokens if read else ()
         start = table_read.positional_starts.get(row.table)
         alignments = row_alignments(tokens, row.width, start, whole=table_read.stream)
-        by_table.setdefault(row.table, {})[row.row_code] = (row.codes, alignments, read)
+        codes = headers.row_codes(row, order)  # bound to columns in the printed header's order
+        by_table.setdefault(row.table, {})[row.row_code] = (codes, alignments, read)
     cells.update(table2.settle_table2(by_table.get("table2", {}), problems))
     table2.finish_table2(template, table_read, cells, problems)
     for table in ("table3", "table4"):

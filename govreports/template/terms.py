@@ -62,3 +62,8 @@ FOOTNOTE_MARKS = frozenset(
     [chr(c) for c in range(0x2460, 0x2488)] + [chr(c) for c in range(0x2776, 0x2780)]
     + list("¹²³⁴⁵⁶⁷⁸⁹⁰") + ["*", "※", "＊"]
 )
+
+# 表三's column header: where it starts, and the group heading over the five kinds of legal
+# persons (the columns' own names are the codebook's column labels, cells.csv).
+TABLE3_HEADER_START = "申请人情况"
+TABLE3_GROUP_HEADER = "法人或其他组织"

@@ -83,3 +83,56 @@ def test_a_short_table2_row_is_not_filled_from_the_left(layout):
 def test_a_short_row_in_a_positional_layout_keeps_the_columns_it_shows():
     report = report_with("规章", ["5", "", "7"], layout="tabs")
     assert [report.values()[c] for c in RULES] == [5, None, 7]
+
+
+# ----------------------------------------------------------------------------------------
+# 表三's column headers
+
+def swap_columns(rows: list, first: str, second: str) -> list:
+    """Swap two applicant columns of 表三, headers and all (the printed rows of ``table_rows``)."""
+    from govreports.template.synth_terms import TABLE3_HEADER
+
+    names = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    i, j = names.index(first), names.index(second)
+    out, in_table3 = [], False
+    for row in rows:
+        row = list(row)
+        if row[-len(TABLE3_HEADER[4:]):] == TABLE3_HEADER[4:] or TABLE3_HEADER[0] in row:
+            in_table3 = True
+            row = [second if c == first else first if c == second else c for c in row]
+        elif in_table3 and not row[0].isdigit() and all(c.isdigit() for c in row[-7:]):
+            values = row[-7:]
+            values[i], values[j] = values[j], values[i]
+            row = row[:-7] + values
+        out.append(row)
+    return out
+
+
+@pytest.mark.parametrize(("first", "second"), [("商业企业", "科研机构"), ("自然人", "其他"), ("自然人", "总计")])
+@pytest.mark.parametrize("layout", ["lines", "tabs", "spaces"])
+def test_table3_columns_printed_in_another_order_are_read_by_their_headers(first, second, layout):
+    values = consistent_values("2021", seed=5)
+    rows = swap_columns(table_rows(values, "2021"), first, second)
+    report = parse_text(render_rows(rows, layout))
+    got = report.values()
+    assert {c: got[c] for c in values if c.startswith("table3.")} == {c: v for c, v in values.items() if c.startswith("table3.")}
+    assert "table3.columns_as_printed" in codes(report)
+    assert report.status == "valid"
+
+
+def test_the_templates_header_order_changes_nothing():
+    values = consistent_values("2021", seed=5)
+    report = parse_text(render_rows(table_rows(values, "2021"), "lines"))
+    assert "table3.columns_as_printed" not in codes(report)
+    assert report.status == "valid"
+
+
+def test_header_orders_in_one_row_and_two():
+    from govreports.parse.headers import printed_column_order
+
+    one = "申请人情况 自然人 科研机构 商业企业 社会公益组织 法律服务机构 其他 总计"
+    assert printed_column_order("2021", one)[:3] == ("natural_person", "research_institution", "commercial_enterprise")
+    two = "申请人情况 总计 法人或其他组织 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他"
+    assert printed_column_order("2021", two)[0] == "total" and printed_column_order("2021", two)[-1] == "natural_person"
+    assert printed_column_order("2021", "数据1 数据2 数据3 数据4 数据5 数据6") is None
+    assert printed_column_order("2021", "申请人情况 自然人 自然人 科研机构") is None
