@@ -159,13 +159,19 @@ def _title_ending_at(head: tuple, index: int) -> tuple:
     """The title on line ``index``, or wrapped onto it from the lines above, and its first line.
 
     "2024年上海市科委政府信息公开工作" + "年度报告": a title wrapped over two or three lines is
-    read joined, only when the last line alone is no title.
+    read joined when the last line alone is no title, or names no place where the joined one
+    does ("淮安市洪泽区人民" + "政府2024年...").
     """
+    found, found_first = None, index
     for first in range(index, max(-1, index - TITLE_WRAP_LINES), -1):
         title = _parse_title_line("".join(_compact(line) for line in head[first:index + 1]))
-        if title is not None:
+        if title is None:
+            continue
+        if title.name is not None and cpca_place(title.name) is not None:
             return title, first
-    return None, index
+        if found is None:
+            found, found_first = title, first
+    return found, found_first
 
 
 def _parse_title_line(line: str) -> _Title | None:

@@ -37,6 +37,7 @@ _RANK_BY_LEAD = dict(terms.RANK_BY_LEAD)
 _ZONE_RE = re.compile(terms.ZONE)
 _ZONE_GOVERNMENT_RE = re.compile(terms.ZONE_GOVERNMENT_REST)
 MAX_FULL_NAME = 20  # characters after the place that a spelled-out department name may take
+MAX_OCCURRENCES = 20  # occurrences of a name looked at in the text, for its place
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,14 @@ def _short_name(name: str) -> str:
 
 
 def _place_from_text(name: str, context: str) -> Resolution:
-    """A name without a place ("东塘镇人民政府", "市...局"): the division the text names most."""
+    """A name without a place: as the text writes it with its place, else the division it names most.
+
+    "教育局" that the text writes as "湘阴县教育局" is 湘阴县's; "东塘镇人民政府" or "市...局"
+    the text never writes with a place take the division the text names most.
+    """
+    written = _written_with_place(name, context)
+    if written is not None:
+        return written
     rank = _implied_rank(name)
     if rank is None:
         return Resolution(name)
@@ -241,6 +249,42 @@ def _place_from_text(name: str, context: str) -> Resolution:
     adcode = counts.most_common(1)[0][0]
     note = f"the agency's name names no place: jurisdiction {adcode} is the one the text names most"
     return _with_place_prefix(Resolution(name, adcode, None, (note,)))
+
+
+def _written_with_place(name: str, context: str) -> Resolution | None:
+    """The agency as the text writes it after a division's name ("上海市科委" for "市科委")."""
+    lead = name[:1] if name[:1] in _RANK_BY_LEAD else ""
+    core = name[len(lead):]
+    if len(core) < 2:
+        return None
+    position, seen = context.find(core), 0
+    while position >= 0 and seen < MAX_OCCURRENCES:
+        prefix = _division_before(context, position, lead)
+        full = prefix + core if prefix else None
+        if full is not None and cpca_place(full) is not None:
+            resolution = _resolved(full, context)
+            note = f"the agency's name names no place: the text writes it {full}"
+            return replace(resolution, notes=resolution.notes + (note,))
+        position, seen = context.find(core, position + len(core)), seen + 1
+    return None
+
+
+def _division_before(context: str, end: int, lead: str) -> str:
+    """The division's name (with its parent's, if written) ending at ``end``, or ""."""
+    own = _division_ending_at(context, end)
+    if not own or (lead and not own.endswith(lead)):
+        return ""
+    return _division_ending_at(context, end - len(own)) + own
+
+
+def _division_ending_at(context: str, end: int) -> str:
+    by_name = _divisions().by_name
+    for length in range(min(end, MAX_DIVISION_NAME), 1, -1):
+        candidate = context[end - length:end]
+        adcodes = by_name.get(candidate, ())
+        if adcodes and candidate not in terms.NOT_PLACE_ENDS and not all(map(_is_placeholder, adcodes)):
+            return candidate
+    return ""
 
 
 def _rank_within(adcode: str, rank: int) -> int:

@@ -309,3 +309,21 @@ def test_development_zone_whose_text_places_it_in_another_province_is_not_guesse
     # 东湖 is also 南昌's 东湖区, but this report writes out 武汉市.
     meta = extract_metadata(nfkc("东湖高新区管委会2023年政府信息公开工作年度报告\n2023年,武汉市东湖高新区坚持公开。\n"))
     assert (meta.agency, meta.adcode, meta.province) == ("东湖高新区管理委员会", None, None)
+
+
+def test_agency_without_place_takes_the_place_the_text_writes_it_with():
+    meta = extract_metadata(nfkc("教育局2023年政府信息公开工作年度报告\n2023年,湘阴县教育局坚持公开。\n"))
+    assert (meta.agency, meta.agency_printed, meta.adcode, meta.level, meta.kind) == (
+        "湘阴县教育局", "教育局", "430624", "county", "department")
+    assert meta.notes == ("the agency's name names no place: the text writes it 湘阴县教育局",)
+
+
+def test_title_wrapped_inside_the_agency_name():
+    # "政府2024年..." alone would name "政府": the joined lines name a real place.
+    meta = extract_metadata(nfkc("淮安市洪泽区人民\n政府2024年政府信息公开工作年度报告\n"))
+    assert (meta.agency, meta.year, meta.adcode) == ("淮安市洪泽区人民政府", 2024, "320813")
+
+
+def test_title_wrapped_over_three_lines_with_the_year_alone():
+    meta = extract_metadata(nfkc("淮安市洪泽区人民政府\n2024年度\n政府信息公开工作年度报告\n"))
+    assert (meta.agency, meta.year, meta.adcode) == ("淮安市洪泽区人民政府", 2024, "320813")
