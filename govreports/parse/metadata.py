@@ -47,6 +47,7 @@ _ABOUT_RE = re.compile(terms.ABOUT)
 _SELF_REFERENCE_RE = re.compile(terms.SELF_REFERENCE)
 _AGENCY_NAME_RE = re.compile(terms.AGENCY_NAME)
 _SUB_UNIT_RE = re.compile(terms.SUB_UNIT_SUFFIX)
+_GOVERNMENT_OFFICE_RE = re.compile(terms.GOVERNMENT_OFFICE_SUFFIX)
 _COMPILED_BY_RE = re.compile(terms.COMPILED_BY)
 _CONTACT_RE = re.compile(terms.CONTACT_LINE)
 _ENQUIRY_RE = re.compile(terms.ENQUIRY)
@@ -62,11 +63,16 @@ _HAN_RE = re.compile(f"[{terms.HAN}]")
 
 @dataclass(frozen=True)
 class _Window:
-    """The parts of a report metadata is read from: non-blank head and tail lines, joined."""
+    """The parts of a report metadata is read from: non-blank head and tail lines, joined.
+
+    ``context`` keeps the line breaks; ``flowing`` joins the lines of the head and of the tail
+    without them, as sentences wrapped by a PDF's or OCR's line breaks are read.
+    """
 
     head: tuple
     tail: tuple
     context: str
+    flowing: str
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,7 @@ def _extract(text: str) -> Metadata:
     window = _window(text)
     title = _find_title(window.head)
     name, name_notes = _agency_name(title, window)
-    resolution = resolve(name, window.context) if name else Resolution()
+    resolution = resolve(name, window.flowing) if name else Resolution()
     year, year_notes = _year(title, window)
     adcode = resolution.adcode
     province, prefecture, county = jurisdiction(adcode) if adcode else (None, None, None)
@@ -127,7 +133,7 @@ def _window(text: str) -> _Window:
     if len(text) > TAIL_CHARS:
         tail_lines = tail_lines[1:]  # the first piece is a line cut in the middle
     tail = tuple(islice(_non_blank(reversed(tail_lines)), TAIL_LINES))[::-1]
-    return _Window(head, tail, "\n".join(head + tail))
+    return _Window(head, tail, "\n".join(head + tail), "".join(head) + "\n" + "".join(tail))
 
 
 def _non_blank(lines: list):
@@ -265,16 +271,23 @@ def _signature_name(window: _Window) -> str | None:
     return None
 
 
-def _pattern_finder(pattern: re.Pattern, keys: tuple):
-    """A finder running ``pattern`` over the window, only when one of ``keys`` occurs in it."""
+def _pattern_finder(pattern: re.Pattern, keys: tuple, flowing: bool = True, for_government: bool = False):
+    """A finder running ``pattern`` over the window, only when one of ``keys`` occurs in it.
+
+    Sentences are read across line breaks (``flowing``); a pattern that needs them (a contact
+    line starting a line) reads the window as printed. ``for_government``: a government's
+    general office that compiles the report, or answers for it, does so for its government
+    (the regulations make it the government's disclosure office), so the report is the government's.
+    """
 
     def find(window: _Window) -> str | None:
-        if not any(key in window.context for key in keys):
+        text = window.flowing if flowing else window.context
+        if not any(key in text for key in keys):
             return None
-        for match in pattern.finditer(window.context):
+        for match in pattern.finditer(text):
             name = _body_candidate(match.group("name"))
             if name:
-                return name
+                return _GOVERNMENT_OFFICE_RE.sub("", name) if for_government else name
         return None
 
     return find
@@ -292,10 +305,10 @@ def _body_candidate(raw: str) -> str | None:
 _BODY_FINDERS = (
     ("self-reference", _pattern_finder(_SELF_REFERENCE_RE, terms.SELF_REFERENCE_KEYS)),
     ("signature", _signature_name),
-    ("publisher", _pattern_finder(_PUBLISHER_RE, terms.PUBLISHER_KEYS)),
-    ("compiled by", _pattern_finder(_COMPILED_BY_RE, terms.COMPILED_BY_KEYS)),
-    ("contact line", _pattern_finder(_CONTACT_RE, terms.CONTACT_KEYS)),
-    ("enquiries", _pattern_finder(_ENQUIRY_RE, terms.ENQUIRY_KEYS)),
+    ("publisher", _pattern_finder(_PUBLISHER_RE, terms.PUBLISHER_KEYS, flowing=False)),
+    ("compiled by", _pattern_finder(_COMPILED_BY_RE, terms.COMPILED_BY_KEYS, for_government=True)),
+    ("contact line", _pattern_finder(_CONTACT_RE, terms.CONTACT_KEYS, flowing=False, for_government=True)),
+    ("enquiries", _pattern_finder(_ENQUIRY_RE, terms.ENQUIRY_KEYS, for_government=True)),
 )
 
 
@@ -308,7 +321,7 @@ def _year(title: _Title | None, window: _Window) -> tuple:
         return title.year, ()
     for source, pattern in (("statistics period", _PERIOD_RE), ("statistics year", _STATISTICS_YEAR_RE),
                             ("self-reference", _SELF_REFERENCE_RE)):
-        for match in pattern.finditer(window.context):
+        for match in pattern.finditer(window.flowing):
             year = _year_value(match.group("year"))
             if year is not None:
                 return year, (f"year read from the body ({source})",)

@@ -94,6 +94,9 @@ SUB_UNIT_SUFFIX = (
 
 # --- agency named in the body ---------------------------------------------------------------
 
+# A government's general office compiling its report ("由XX县人民政府办公室编制"): cut to the government.
+GOVERNMENT_OFFICE_SUFFIX = r"(?<=人民政府)(?:办公室|办公厅)$"
+
 # "本报告由常德市行政审批服务局政务公开领导小组办公室编制".
 COMPILED_BY = (
     rf"由(?P<name>[{HAN}()]{{4,40}}?)(?:负责|牵头|组织)?"
@@ -209,9 +212,10 @@ ZONE_SUFFIX = (
 )
 ZONE = rf"^(?P<stem>[{HAN}]{{2,8}}?)(?P<zone>{ZONE_SUFFIX})"
 
-# What follows a zone in the name of its administrative committee: the zone's government.
+# What follows the place in the name of a zone's administrative committee (the zone's
+# government): "工业园区", "松山湖高新区管委会", "综合实验区管理委员会".
 ZONE_GOVERNMENT_REST = (
-    rf"^{ZONE_SUFFIX}(?:管委会|管理委员会|党工委管委会|党工委管理委员会)?(?:办公室|党政办公室)?$"
+    rf"^[{HAN}]{{0,8}}?{ZONE_SUFFIX}(?:管委会|管理委员会|党工委管委会|党工委管理委员会)?(?:办公室|党政办公室)?$"
 )
 
 # Division suffixes dropped to make a zone's stem ("平潭县" -> "平潭").

@@ -327,3 +327,31 @@ def test_title_wrapped_inside_the_agency_name():
 def test_title_wrapped_over_three_lines_with_the_year_alone():
     meta = extract_metadata(nfkc("淮安市洪泽区人民政府\n2024年度\n政府信息公开工作年度报告\n"))
     assert (meta.agency, meta.year, meta.adcode) == ("淮安市洪泽区人民政府", 2024, "320813")
+
+
+# pdftotext without -layout: sentences wrapped mid-word (the hongze report's opening, title cut off).
+HONGZE_BODY = (
+    "本报告由淮安市洪泽区人民政府办公室根据《中华人民共和\n国政府信息公开条例》(国令第 711 号)(以下简称《条例》)\n"
+    "要求编制此报告。报告中所列数据统计期限自 2024 年 1 月 1 日\n起至 2024 年 12 月 31 日止。如对本报告有疑问,请与淮安市洪\n"
+    "泽区人民政府办公室联系(地址:淮安市洪泽区洪泽湖大道 90\n号,邮编:223100,电话:0517-87290606)。\n"
+)
+
+
+def test_title_without_year_takes_the_period_wrapped_over_lines():
+    meta = extract_metadata(nfkc("淮安市洪泽区人民政府\n政府信息公开工作年度报告\n" + HONGZE_BODY))
+    assert (meta.agency, meta.year, meta.adcode) == ("淮安市洪泽区人民政府", 2024, "320813")
+    assert meta.notes == ("year read from the body (statistics period)",)
+
+
+def test_no_title_a_government_office_compiling_the_report_does_so_for_its_government():
+    meta = extract_metadata(nfkc(HONGZE_BODY))
+    assert (meta.agency, meta.year, meta.adcode, meta.level, meta.kind) == (
+        "淮安市洪泽区人民政府", 2024, "320813", "county", "government")
+    assert meta.notes == ("agency read from the body (compiled by), no title names it",
+                          "year read from the body (statistics period)")
+
+
+def test_zone_committee_after_its_city_is_a_government():
+    meta = extract_metadata(nfkc("东莞市松山湖高新区管委会2023年政府信息公开工作年度报告\n"))
+    assert (meta.agency, meta.adcode, meta.level, meta.kind) == (
+        "东莞市松山湖高新区管理委员会", "441900", "prefecture", "government")
