@@ -99,31 +99,38 @@ def _digit_splits(text: str, parts: int) -> tuple:
     return tuple(splits)
 
 
-def _token_options(token, room: int) -> list:
+def _token_options(token, room: int) -> tuple:
     """Return the ways to read one token: as printed, or as a digit run split in 2..room parts."""
+    return _options(token.kind, token.text, token.value, room)
+
+
+@lru_cache(maxsize=16384)
+def _options(kind: str, text: str, value, room: int) -> tuple:
+    """Return :func:`_token_options` for a token's fields (cached: runs of zeros repeat)."""
     options = []
-    if token.kind != NUMBER or _valid_number_text(token.text.lstrip("+-")):
-        options.append(((_slot(token),), frozenset()))
-    sign, digits = _signed_run(token)
+    if kind != NUMBER or _valid_number_text(text.lstrip("+-")):
+        options.append(((Slot(kind, value, text),), frozenset()))
+    sign, digits = _signed_run(kind, text)
     if digits:
         for parts in range(2, min(len(digits), room) + 1):
             for pieces in _digit_splits(digits, parts):
                 values = (int(sign + pieces[0]),) + tuple(int(p) for p in pieces[1:])
-                slots = tuple(Slot(NUMBER, v, token.text) for v in values)
+                slots = tuple(Slot(NUMBER, v, text) for v in values)
                 options.append((slots, frozenset({"run_together"})))
-    return options
+    return tuple(options)
 
 
-def _signed_run(token) -> tuple:
+def _signed_run(kind: str, text: str) -> tuple:
     """Return ``(sign, digits)`` of a token that may be cells run together, else ``("", "")``.
 
     A signed run (``-20`` after ``14`` in a stream: 本年增/减 is signed) splits with the sign on
     its first cell: -2 and 0, or -20.
     """
-    if token.is_digit_run:
-        return "", token.text
-    text = token.text
-    if token.kind == NUMBER and len(text) > 2 and text[0] in "+-" and text[1:].isdigit():
+    if kind != NUMBER or len(text) < 2:
+        return "", ""
+    if text.isdigit():
+        return "", text
+    if len(text) > 2 and text[0] in "+-" and text[1:].isdigit():
         return text[0], text[1:]
     return "", ""
 
@@ -608,6 +615,7 @@ def _settle_identity_table(rows: dict, identities: tuple, problems: list) -> tup
     return cells, repairs
 
 
+@lru_cache(maxsize=16)
 def _identity_names(identities: tuple) -> dict:
     """Return ``{code: sorted names of the identities it appears in}``."""
     names: dict = {}

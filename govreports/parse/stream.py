@@ -21,6 +21,7 @@ import re
 from functools import cache
 from typing import NamedTuple
 
+from govreports.parse.layout import Line
 from govreports.parse.rows import (
     LABEL_PUNCTUATION,
     Segment,
@@ -36,13 +37,13 @@ from govreports.template.terms import NULL_MARKERS
 
 MIN_STREAM_ROWS = 3  # label+run pairs a line needs before it is read as a stream
 MIN_STRIPPED_KEY = 4  # a label's key without its item number must still be this long to match
-MIN_LINE_LENGTH = 40  # shorter lines are ordinary table lines
 _KEPT = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")  # the characters label_key keeps
 # A run of figures: numbers (signed, decimals) and blank markers, separated by spaces only,
 # after the punctuation that closes a label (a quote, a bracket, a colon).
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _RUN = re.compile(r"[^\w+\-/.]*((?:(?:" + _NUMBER + r"|/)[ \t]*)+)")
 _PIECE = re.compile(_NUMBER + "|/")
+_WORDS_AND_FIGURES = re.compile(r"[\u4e00-\u9fff][^\u4e00-\u9fff\d]{0,3}\d")  # a label, then a figure
 _TORN = re.compile(r"[,.]\d")  # a run that stops at "1234,567": its grouping is not a number's
 
 
@@ -128,12 +129,13 @@ def _run_tokens(run: str, line: int, first_cell: int) -> list:
     return tokens
 
 
-def stream_segments(text: str, line: int, template: str) -> list | None:
-    """Cut one line into label+value segments, or return None if it is not a stream of rows.
+def stream_segments(text: str, line: int, template: str, min_rows: int = MIN_STREAM_ROWS) -> list | None:
+    """Cut one line into label+value segments, or return None if it holds fewer than ``min_rows``.
 
     A segment's label text is everything printed since the previous run (headers included, as
     :func:`govreports.parse.rows.read_segments` would keep them); its values are the run printed
-    right after a label, up to the next label.
+    right after a label, up to the next label. Text after the last run ends the list as a
+    segment without values.
     """
     hits = find_labels(text, template)
     segments, cut, cell = [], 0, line * 100_000
@@ -147,7 +149,7 @@ def stream_segments(text: str, line: int, template: str) -> list | None:
         cell += len(tokens)
         segments.append(Segment([text[cut:hit.end].strip()], tokens))
         cut = run.end()
-    if len(segments) < MIN_STREAM_ROWS:
+    if len(segments) < max(min_rows, 1):
         return None
     if text[cut:].strip():
         segments.append(Segment([text[cut:].strip()], []))
@@ -155,26 +157,35 @@ def stream_segments(text: str, line: int, template: str) -> list | None:
 
 
 def _stream_candidate(cells: tuple) -> bool:
-    """Return True for a line worth searching for a stream: one long cell holding figures."""
-    return len(cells) == 1 and len(cells[0]) >= MIN_LINE_LENGTH and any(ch.isdigit() for ch in cells[0])
+    """Return True for a line worth searching for labels with runs: one cell, words and figures."""
+    return len(cells) == 1 and _WORDS_AND_FIGURES.search(cells[0]) is not None
 
 
 def read_stream(lines: list, template: str) -> TableRead | None:
-    """Read the table rows of lines that hold a stream, or return None if no line does.
+    """Read the table rows of lines whose cells run together, or return None if too few do.
 
-    Lines that are not streams are grouped into segments as usual, so a report whose tables
-    were run together on some lines and printed properly on others is read whole.
+    Each line printing a template label with a run of figures after it is cut by
+    :func:`stream_segments` (a whole report on one line, or a row per line); the text after its
+    last run is carried to the next line, whose values it may label. Other lines are grouped
+    into segments as usual, so a report run together in places and printed properly in others
+    is read whole.
     """
-    segments, pending, streamed = [], [], False
+    segments, pending, rows = [], [], 0
     for line in lines:
-        cut = stream_segments(line.cells[0], line.number, template) if _stream_candidate(line.cells) else None
+        cut = stream_segments(line.cells[0], line.number, template, 1) if _stream_candidate(line.cells) else None
         if cut is None:
             pending.append(line)
             continue
-        segments.extend(read_segments(pending))
+        flushed = read_segments(pending)
+        if flushed and not flushed[-1].tokens:  # labels printed on the lines before: a header
+            cut[0].labels[:0] = flushed.pop().labels
+        segments.extend(flushed)
+        pending = []
+        if not cut[-1].tokens:  # a label printed last: its values may follow on the next line
+            pending.append(Line(line.number, (cut.pop().labels[0],)))
         segments.extend(cut)
-        pending, streamed = [], True
-    if not streamed:
+        rows += len(cut)
+    if rows < MIN_STREAM_ROWS:
         return None
     segments.extend(read_segments(pending))
     return match_segments(segments, template, stream=True)

@@ -135,3 +135,19 @@ def test_synthetic_streams_are_never_wrong_and_mostly_read(seed):
                 assert got == expected, (index, code)
                 right += 1
     assert right / (right + lost) > 0.95
+
+
+def test_a_row_per_line_reads_as_the_whole_stream_does():
+    hits = find_labels(TABLE3_2019, "2019")
+    cuts = [0] + [h.start for h in hits] + [len(TABLE3_2019)]
+    per_line = "\n".join(TABLE3_2019[a:b] for a, b in zip(cuts, cuts[1:]) if TABLE3_2019[a:b].strip())
+    whole, rows = parse_text(HEAD + TABLE3_2019).values(), parse_text(HEAD + per_line)
+    assert rows.status == "repaired"
+    assert {c: v for c, v in rows.values().items() if c.startswith(("table3", "table4"))} == {
+        c: v for c, v in whole.items() if c.startswith(("table3", "table4"))}
+    assert all(c.startswith("table2") for c, v in rows.values().items() if v is None)
+
+
+def test_a_label_printed_last_on_its_line_labels_the_run_on_the_next():
+    text = HEAD + TABLE3_2019.replace("（七）总计23 0 00 0 023", "（七）总计\n23 0 00 0 023")
+    assert parse_text(text).values()["table3.total_handled.total"] == 23
