@@ -96,6 +96,10 @@ def parse_document(document: Document, *, template: str = "auto") -> Report:
     read = stream.prefer_stream(lines, chosen, tables.match_rows(lines, chosen))
     if sum(1 for r in read.rows.values() if r.row.table == "table3") < MIN_TABLE3_ROWS:
         return _failed(source, document, metadata, text)
+    if read.table3_copies > 1:  # never one report's metadata with another's tables
+        return Report(source, "failed", document.sha256, metadata=metadata, errors=(Problem(
+            "tables.several_reports", f"{source}: the file prints table 3 {read.table3_copies} times: it holds "
+            f"{read.table3_copies} reports; split it into one file per report"),))
     settled = repair.settle_cells(chosen, read)
     checks = validate.check_identities(chosen, {**settled.cells, **(settled.merged or {})}, settled.identities)
     problems = list(settled.problems) + _check_problems(checks) + _unmatched_problems(read)

@@ -122,6 +122,8 @@ class TableRead:
         stream: True when the rows were cut out of a character stream whose cells run together
             (:mod:`govreports.parse.stream`): a short row there is a run to split, never cells
             to read from the left.
+        table3_copies: how many times the text prints table 3 whole (2 or more: the file holds
+            several reports).
     """
 
     template: str | None
@@ -133,6 +135,7 @@ class TableRead:
     segments: tuple = ()
     region: tuple = (0, 0)
     stream: bool = False
+    table3_copies: int = 1
 
     def table3_stream(self) -> tuple:
         """Return table 3's value tokens in printed order, one tuple per printed line.
@@ -390,30 +393,91 @@ def _label_candidates(tail: str, template: str) -> tuple:
     return tuple(candidates)
 
 
-def _align(segments: list, rows: tuple, template: str) -> dict:
+def _align(segments: list, rows: tuple, template: str) -> tuple:
     """Assign segments to rows, both in printed order, maximising the total score.
 
     A maximum-weight chain over the (segment, row) pairs that can match: sparse, because most
-    segments match one row exactly. Returns ``{row index: (segment index, score)}``.
+    segments match one row exactly. Returns ``({row index: (segment index, score)}, pairs)``.
     """
     pairs = [(i, j, score) for i, segment in enumerate(segments)
              for j, score in _segment_candidates(segment, rows, template)]
-    best, back = [], []
-    for k, (i, j, score) in enumerate(pairs):
-        chain, link = score, None
-        for q in range(k - 1, -1, -1):
-            qi, qj, _ = pairs[q]
-            if qi < i and qj < j and best[q] + score > chain:
-                chain, link = best[q] + score, q
-        best.append(chain)
-        back.append(link)
+    best, back = _chain(pairs, len(rows))
     matches: dict = {}
     k = max(range(len(pairs)), key=best.__getitem__) if pairs else None
     while k is not None:
         i, j, score = pairs[k]
         matches[j] = (i, score)
         k = back[k]
-    return matches
+    return matches, pairs
+
+
+class _PrefixMax:
+    """A Fenwick tree of ``(chain score, pair index)`` over row indexes: the best chain ending before a row."""
+
+    def __init__(self, size: int):
+        self.tree = [(0.0, -1)] * (size + 1)
+
+    def update(self, row: int, entry: tuple) -> None:
+        """Record a chain ending at ``row`` (0-based)."""
+        position = row + 1
+        while position < len(self.tree):
+            if entry > self.tree[position]:
+                self.tree[position] = entry
+            position += position & -position
+
+    def best_before(self, row: int) -> tuple:
+        """Return the best ``(score, pair index)`` of the chains ending at a row before ``row``."""
+        found, position = (0.0, -1), row
+        while position > 0:
+            if self.tree[position] > found:
+                found = self.tree[position]
+            position -= position & -position
+        return found
+
+
+def _chain(pairs: list, row_count: int) -> tuple:
+    """Return ``(best, back)``: each pair's best chain score and its predecessor (None for none).
+
+    A chain takes pairs with strictly increasing segment and row indexes. The pairs come in
+    segment order; a segment's pairs are all looked up before any is recorded, so that no chain
+    takes two rows from one segment. With the prefix-maximum tree over rows this is
+    O(pairs log rows), where comparing every earlier pair was quadratic in the report's length.
+    Ties go to the latest pair, as before.
+    """
+    tree, best, back = _PrefixMax(row_count), [], []
+    start = 0
+    while start < len(pairs):
+        stop = start
+        while stop < len(pairs) and pairs[stop][0] == pairs[start][0]:
+            stop += 1
+        for k in range(start, stop):
+            chain, link = tree.best_before(pairs[k][1])
+            score = pairs[k][2]
+            best.append(chain + score if link >= 0 else score)
+            back.append(link if link >= 0 else None)
+        for k in range(start, stop):
+            tree.update(pairs[k][1], (best[k], k))
+        start = stop
+    return best, back
+
+
+def _repeated_table3_rows(pairs: list, rows: tuple) -> int:
+    """Return how many times the segments print table 3 whole: the count most of its rows reach.
+
+    Each of table 3's rows counts the segments whose label names it exactly; a second report in
+    the file prints nearly every row again, where one report's repeated header or stray
+    sentence repeats a row or two.
+    """
+    counts: dict = {}
+    for _i, j, score in pairs:
+        if score >= 1.0 and rows[j].table == "table3":
+            counts[j] = counts.get(j, 0) + 1
+    table3 = sum(1 for row in rows if row.table == "table3")
+    if not counts or table3 == 0:
+        return 1
+    ranked = sorted(counts.values(), reverse=True)
+    half = (table3 + 1) // 2
+    return ranked[half - 1] if len(ranked) >= half else 1
 
 
 def _table4_tokens(segments: list, start: int, width: int) -> list:
@@ -474,7 +538,7 @@ def match_rows(lines: list, template: str) -> TableRead:
 def match_segments(segments: list, template: str, *, stream: bool = False) -> TableRead:
     """Bind label+value segments (however they were cut) to the rows of ``template``."""
     rows = SCHEMA.alignment_rows(template)
-    matches = _align(segments, rows, template)
+    matches, pairs = _align(segments, rows, template)
     merged = _merged_rows(matches, rows, template)
     reads = {}
     for row_index, (segment_index, score) in matches.items():
@@ -490,7 +554,7 @@ def match_segments(segments: list, template: str, *, stream: bool = False) -> Ta
     )
     missing = tuple(r.row_code for r in SCHEMA.rows(template) if r.row_code not in reads)
     return TableRead(template, reads, missing, unmatched, positional_starts(reads), merged,
-                     segments, _table3_region(segments, matches, rows), stream)
+                     segments, _table3_region(segments, matches, rows), stream, _repeated_table3_rows(pairs, rows))
 
 
 def _merged_rows(matches: dict, rows: tuple, template: str) -> tuple:

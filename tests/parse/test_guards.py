@@ -136,3 +136,48 @@ def test_header_orders_in_one_row_and_two():
     assert printed_column_order("2021", two)[0] == "total" and printed_column_order("2021", two)[-1] == "natural_person"
     assert printed_column_order("2021", "数据1 数据2 数据3 数据4 数据5 数据6") is None
     assert printed_column_order("2021", "申请人情况 自然人 自然人 科研机构") is None
+
+
+# ----------------------------------------------------------------------------------------
+# Two reports in one file; a long concatenation
+
+def two_reports(layout: str = "lines") -> str:
+    first = render_rows(table_rows(consistent_values("2021", seed=11), "2021"), layout, title="甲县人民政府2022年政府信息公开工作年度报告")
+    second = render_rows(table_rows(consistent_values("2021", seed=12), "2021"), layout, title="乙县人民政府2022年政府信息公开工作年度报告")
+    return first + "\n" + second
+
+
+@pytest.mark.parametrize("layout", ["lines", "pipes", "tabs", "markdown", "spaces"])
+def test_a_file_holding_two_reports_is_reported_as_such_never_parsed_as_one(layout):
+    report = parse_text(two_reports(layout))
+    assert report.status == "failed"
+    assert "tables.several_reports" in codes(report)
+    assert "2" in codes(report)["tables.several_reports"].message
+
+
+def test_one_report_with_a_repeated_header_row_is_still_one_report():
+    values = consistent_values("2021", seed=11)
+    rows = table_rows(values, "2021")
+    at = next(i for i, r in enumerate(rows) if r and r[0].startswith("(三)"))
+    rows = rows[:at] + [rows[at - 8], rows[at - 7]] + rows[at:]  # a table-3 header printed again mid-table
+    report = parse_text(render_rows(rows, "lines"))
+    assert report.status == "valid"
+
+
+def test_row_alignment_grows_about_linearly_with_the_segments():
+    import time
+
+    from govreports.parse.layout import normalise_text, split_lines
+    from govreports.parse.rows import match_rows
+
+    one = render_rows(table_rows(consistent_values("2021", seed=11), "2021"), "lines")
+
+    def seconds(copies: int) -> float:
+        lines = split_lines(normalise_text(one * copies))
+        start = time.perf_counter()
+        match_rows(lines, "2021")
+        return time.perf_counter() - start
+
+    seconds(2)  # warm the label caches
+    small, large = min(seconds(25) for _ in range(2)), min(seconds(200) for _ in range(2))
+    assert large < 8 * 4 * small  # 8 times the text: quadratic would be 64 times
