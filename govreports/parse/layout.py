@@ -163,6 +163,7 @@ def split_lines(text: str) -> list:
     """Split normalised text into :class:`Line` records, dropping blank lines and page markers."""
     # This loop runs for every printed line of every report: Line.fast, not Line().
     lines, new_line = [], Line.fast
+    rule_width = 0  # cells of the last markdown rule (|---|---|): the width of the table below it
     for number, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.strip()
         if not stripped:
@@ -171,9 +172,29 @@ def split_lines(text: str) -> list:
             lines.append(new_line((number, (stripped,), False, False)))
             continue
         split = _split_cells(raw)
-        if split is not None and split[0]:
-            lines.append(new_line((number, split[0], split[1], False)))
+        if split is None and "|" in stripped and _MARKDOWN_RULE.match(stripped):
+            rule_width = _pipe_width(stripped)
+        elif split is not None and split[0]:
+            cells, grid = split[0], False
+            if split[1] and rule_width and "|" in stripped and len(cells) < _pipe_width(stripped) <= rule_width:
+                cells, grid = _with_trailing_blanks(stripped, cells), True
+            lines.append(new_line((number, cells, split[1], grid)))
     return lines
+
+
+def _pipe_width(stripped: str) -> int:
+    """Return the number of cells a pipe row prints, empty ones included."""
+    return stripped.strip("|").count("|") + 1
+
+
+def _with_trailing_blanks(stripped: str, cells: tuple) -> tuple:
+    """Return a pipe row's cells with the empty cells it prints at its end, inside its table's width.
+
+    A markdown row that prints an empty cell where its table has a column printed that cell
+    blank (a carried-forward row ``| label | 1 | 0 | 0 | 0 | 0 | 0 |  |``): the line becomes a grid line,
+    whose empty cells are printed blanks. Empty cells past the table's width are not kept.
+    """
+    return cells + ("",) * (_pipe_width(stripped) - len(cells))
 
 
 def grid_lines(rows: tuple, start: int = 1) -> list:

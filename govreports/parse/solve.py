@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from govreports.errors import Problem
-from govreports.parse import headers, table2
+from govreports.parse import headers, orders, table2
 from govreports.parse.rows import split_printed_value
 from govreports.records import CellValue, Repair
 from govreports.template import SCHEMA
@@ -479,7 +479,7 @@ def settle_cells(template: str, table_read) -> Settlement:
     merged = tuple(sorted(table_read.merged))
     all_identities = SCHEMA.merged_identities(template, merged)
     by_table: dict = {}
-    for row in printed_rows(template, merged):
+    for row in SCHEMA.printed_rows(template, merged):
         read = table_read.rows.get(row.row_code)
         tokens = read.tokens if read else ()
         start = table_read.positional_starts.get(row.table)
@@ -491,7 +491,14 @@ def settle_cells(template: str, table_read) -> Settlement:
     for table in ("table3", "table4"):
         rows = by_table.get(table, {})
         identities = tuple(i for i in all_identities if i.table == table)
-        table_cells, table_repairs = _settle_identity_table(rows, identities, problems)
+        table_problems: list = []
+        table_cells, table_repairs = _settle_identity_table(rows, identities, table_problems)
+        if table == "table3" and any(c.status == LOST for c in table_cells.values()):
+            ordered = orders.settle_by_order(template, table_read, merged, table_cells)
+            if ordered is not None:
+                merged, table_cells, table_repairs, table_problems = ordered
+                all_identities = SCHEMA.merged_identities(template, merged)
+        problems.extend(table_problems)
         cells.update(table_cells)
         repairs.extend(table_repairs)
     merged_cells = {}
@@ -502,16 +509,6 @@ def settle_cells(template: str, table_read) -> Settlement:
     ordered = {code: cells[code] for code in SCHEMA.codes(template)}
     return Settlement(ordered, tuple(repairs), tuple(problems), merged_cells or None,
                       all_identities if merged else None)
-
-
-def printed_rows(template: str, merged: tuple) -> tuple:
-    """Return the template's rows as the report prints them: each merged row in place of its sub-rows."""
-    if not merged:
-        return SCHEMA.rows(template)
-    groups = {g.row_code: g for g in SCHEMA.merged_rows(template)}
-    dropped = {sub for code in merged for sub in groups[code].sub_rows}
-    return tuple(row for row in SCHEMA.alignment_rows(template)
-                 if row.row_code not in dropped and (row.row_code in merged or row.row_code not in groups))
 
 
 def _not_printed_cells(group, merged_cells: dict, cells: dict, problems: list) -> list:

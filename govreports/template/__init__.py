@@ -267,6 +267,16 @@ class Schema:
         return tuple(rows)
 
     @cache  # noqa: B019 (one Schema per process; its data never changes)
+    def printed_rows(self, template: str, merged: tuple = ()) -> tuple:
+        """Return the rows as a report prints them: each merged row (``merged``: row codes) in place of its sub-rows."""
+        if not merged:
+            return self.rows(template)
+        groups = {g.row_code: g for g in self.merged_rows(template)}
+        dropped = {sub for code in merged for sub in groups[code].sub_rows}
+        return tuple(row for row in self.alignment_rows(template)
+                     if row.row_code not in dropped and (row.row_code in merged or row.row_code not in groups))
+
+    @cache  # noqa: B019 (one Schema per process; its data never changes)
     def merged_identities(self, template: str, merged: tuple) -> tuple:
         """Return the identities for a report that prints the merged rows ``merged`` (row codes).
 
