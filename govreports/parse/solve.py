@@ -493,7 +493,9 @@ def settle_cells(template: str, table_read) -> Settlement:
         identities = tuple(i for i in all_identities if i.table == table)
         table_problems: list = []
         table_cells, table_repairs = _settle_identity_table(rows, identities, table_problems)
-        if table == "table3" and any(c.status == LOST for c in table_cells.values()):
+        if table == "table3" and not order and not table_read.stream and any(
+                c.status == LOST for c in table_cells.values()):
+            # Columns in the template's order, rows cut from lines: try the other value orders.
             ordered = orders.settle_by_order(template, table_read, merged, table_cells)
             if ordered is not None:
                 merged, table_cells, table_repairs, table_problems = ordered
