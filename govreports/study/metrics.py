@@ -19,6 +19,31 @@ from govreports.template import TABLE3_APPLICANT_COLUMNS
 from govreports.template.vocabulary import OUTCOME_GROUPS, TABLE4_GROUPS, USABLE_STATUSES, Z95
 
 
+def agency_key(reports: pd.DataFrame) -> pd.Series:
+    """Return the stable agency key of each report: the one every model and metric groups by.
+
+    ``agency_id`` when the table has that column and it is filled; otherwise the agency name and
+    the adcode (``name|adcode``), so that same-named townships (e.g. two 东塘镇人民政府 in
+    different provinces) stay apart; without an adcode, the name and the province
+    (``name||province``). Missing when the agency name is missing.
+    """
+    name = reports["agency"] if "agency" in reports else pd.Series(None, index=reports.index, dtype=object)
+    adcode = _text(reports, "adcode")
+    province = _text(reports, "province")
+    key = name.astype(object) + "|" + adcode.where(adcode != "", "|" + province)
+    key = key.where(name.notna(), None)
+    if "agency_id" in reports:
+        ids = reports["agency_id"]
+        key = ids.astype(object).where(ids.notna(), key)
+    return key.astype(object).rename("agency_key")
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[column].astype(object).where(frame[column].notna(), "").astype(str)
+
+
 def wilson_interval(successes: float, trials: float, z: float = Z95) -> tuple:
     """Return the Wilson score interval ``(low, high)`` for a binomial proportion; NaNs if no trials."""
     if trials <= 0 or pd.isna(trials) or pd.isna(successes):
@@ -68,6 +93,7 @@ def report_indicators(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFram
         out[code.replace("table2.", "t2_").replace(".", "_")] = wide[code]
     meta = reports.set_index("report_id")[["source", "status", "template", "year", "agency", "province",
                                           "prefecture", "county", "adcode", "level", "kind"]]
+    meta = meta.assign(agency_key=agency_key(meta).to_numpy())
     return meta.join(out, how="left").reset_index()
 
 
@@ -294,20 +320,22 @@ def headline(indicators: pd.DataFrame, by: list | None = None) -> pd.DataFrame:
 def matched_change(indicators: pd.DataFrame, year: int) -> pd.DataFrame:
     """Return new applications of agencies that reported both in ``year - 1`` and ``year``.
 
-    Agencies are matched on name and adcode (as the panel checks are); an agency with two
+    Agencies are matched on :func:`agency_key` (name and adcode, as the panel checks are); an agency with two
     reports in one year is left out. Columns: ``agency``, ``adcode``, ``before``, ``after``,
     ``change`` and ``change_pct`` (NaN when ``before`` is 0).
     """
     frame = indicators[indicators["year"].isin([year - 1, year])].dropna(subset=["new"])
-    frame = frame.assign(adcode=frame["adcode"].fillna(""))
-    counts = frame.groupby(["agency", "adcode", "year"]).size()
-    single = counts[counts == 1].reset_index()[["agency", "adcode", "year"]]
-    frame = frame.merge(single, on=["agency", "adcode", "year"])
-    wide = frame.pivot_table(index=["agency", "adcode"], columns="year", values="new", aggfunc="sum")
+    frame = frame.assign(adcode=frame["adcode"].fillna(""), agency_key=agency_key(frame))
+    counts = frame.groupby(["agency_key", "year"]).size()
+    single = counts[counts == 1].reset_index()[["agency_key", "year"]]
+    frame = frame.merge(single, on=["agency_key", "year"])
+    wide = frame.pivot_table(index="agency_key", columns="year", values="new", aggfunc="sum")
     if year - 1 not in wide.columns or year not in wide.columns:
         return pd.DataFrame(columns=["agency", "adcode", "before", "after", "change", "change_pct"])
     wide = wide.dropna(subset=[year - 1, year])
-    out = pd.DataFrame({"before": wide[year - 1], "after": wide[year]}).reset_index()
+    names = frame.sort_values("year").groupby("agency_key")[["agency", "adcode"]].last()
+    out = names.join(pd.DataFrame({"before": wide[year - 1], "after": wide[year]}), how="inner")
+    out = out.reset_index(drop=True)
     out["change"] = out["after"] - out["before"]
     out["change_pct"] = [100 * c / b if b > 0 else math.nan for c, b in zip(out["change"], out["before"])]
     return out.sort_values(["agency", "adcode"]).reset_index(drop=True)

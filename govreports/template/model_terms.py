@@ -1,6 +1,6 @@
 """Chinese vocabulary of the statistical models (:mod:`govreports.study.models`): plot labels, regions.
 
-Every CJK string the models module needs lives here, so ``govreports/models.py`` holds no
+Every CJK string the models package needs lives here, so ``govreports/study/models/`` holds no
 Chinese literal. Keys are the dataset's English codes (``level``, ``kind``, model terms).
 """
 
@@ -53,14 +53,65 @@ MODEL_ZH = {
     "litigation_negbin": "行政诉讼数: 负二项",
 }
 
-COEFFICIENT_PLOT_TITLE = "系数 (比值比 / 率比, 95% 区间)"
-COEFFICIENT_AXIS = "比值比 / 率比 (对数刻度)"
+COEFFICIENT_PLOT_TITLE = "系数 (比值比 / 率比, 95% 区间) / Coefficients (odds or rate ratios, 95% intervals)"
+COEFFICIENT_AXIS = "比值比 / 率比 (对数刻度) / odds or rate ratio (log scale)"
 # Outcomes of the share models, for the predicted-rate plot's title.
 OUTCOME_ZH = {
     "disclosure": "公开率 (予以公开+部分公开)/(七)总计",
     "not_held": "本机关不掌握占比",
     "not_processed": "不予处理占比",
 }
-PREDICTED_TITLE = "预测值, 按行政级别和机关类型: "
-PREDICTED_AXIS = "预测比例 (95% 区间)"
-LEVEL_AXIS = "行政级别"
+PREDICTED_TITLE = "平均预测值 (总体平均) / average predictions (population-averaged): "
+PREDICTED_AXIS = "预测比例 (95% 区间) / predicted share (95% interval)"
+LEVEL_AXIS = "行政级别 / level"
+
+# --- English labels (bilingual tables and plots) --------------------------------------------
+
+LEVEL_EN = {"province": "provincial", "prefecture": "prefectural", "county": "county", "township": "township"}
+KIND_EN = {"government": "government", "department": "department"}
+TEMPLATE_EN = {"2019": "2019 template", "2021": "2021 template"}
+MACRO_REGION_EN = {"east": "east", "central": "central", "west": "west", "northeast": "northeast"}
+COVARIATE_EN = {
+    "level": "Level",
+    "kind": "Agency type",
+    "template": "Template",
+    "province": "Province",
+    "macro_region": "Region",
+    "years_since_2021": "Year (minus 2021)",
+    "year_fe": "Year",
+    "log_applications": "Applications ln(1+new)",
+    "natural_person_share": "Share from natural persons",
+    "no_new": "No new application",
+    "log_new": "ln(new applications)",
+    "Intercept": "Intercept",
+    "sd(province)": "SD of province intercepts",
+    "sd(agency)": "SD of agency intercepts",
+}
+COVARIATE_ZH.update({
+    "year_fe": "年份",
+    "no_new": "无新收申请",
+    "log_new": "ln(新收申请)",
+    "sd(agency)": "机关随机截距标准差",
+})
+MODEL_ZH.update({
+    "disclosure_quasibinomial": "公开率: 准二项 logit (忽略聚类, 仅作对照)",
+    "not_held_quasibinomial": "本机关不掌握占比: 准二项 logit (忽略聚类, 仅作对照)",
+    "not_processed_quasibinomial": "不予处理占比: 准二项 logit (忽略聚类, 仅作对照)",
+    "disclosure_mixed": "公开率: 多层 logit (省份随机截距, 条件效应)",
+    "disclosure_mixed_agency": "公开率: 多层 logit (机关随机截距, 条件效应)",
+})
+# Rows of the side-by-side table below the coefficients: (key, Chinese, English).
+COMPARISON_ROWS = (
+    ("n", "报告数", "Reports"),
+    ("clusters", "聚类数", "Clusters"),
+    ("clustering", "聚类方式", "Clustered by"),
+    ("year_fe", "年份固定效应", "Year fixed effects"),
+    ("region_fe", "地区固定效应", "Region fixed effects"),
+    ("scale_type", "效应类型", "Effects"),
+    ("loglik", "对数似然", "Log-likelihood"),
+    ("aic", "AIC", "AIC"),
+    ("status", "状态", "Status"),
+)
+YES_NO = {True: "是 / yes", False: "否 / no"}
+POPULATION_AVERAGED = "总体平均 / population-averaged"
+CONDITIONAL = "条件 (随机效应 = 0) / conditional (random effect = 0)"
