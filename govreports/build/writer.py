@@ -101,7 +101,9 @@ def write_tables(files: list, results: Iterable, writers: dict, repeats: dict | 
     queue: list = []  # manifest rows of the current chunk, in order
     results = iter(results)
     for index, file in enumerate(files):
-        if index in repeats:
+        if file.problem:
+            manifest = manifest_row(file, *file.problem, None)
+        elif index in repeats:
             manifest = manifest_row(file, "duplicate", f"same bytes as {repeats[index]}", None)
         else:
             if not queue:

@@ -1,7 +1,7 @@
 """Bytes to text: the file's format from its bytes, its encoding, and a check that it is text at all.
 
-UTF-8 first (with or without a byte-order mark), UTF-16 with a byte-order mark, then the
-encoding charset-normalizer detects (GB2312 and GBK read as their superset GB18030).
+UTF-8 first (with or without a byte-order mark), UTF-16 with a byte-order mark (or without one,
+told by where its NUL bytes fall), then the encoding charset-normalizer detects (GB2312 and GBK read as their superset GB18030).
 """
 
 from __future__ import annotations
@@ -52,12 +52,37 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> tuple:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if b"\x00" in data[:4096]:
-        raise SourceError(f"{source}: binary content (NUL bytes); not a text report")
+        return _decode_utf16_without_bom(data, source)
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     return _decode_detected(data, source)
+
+
+def utf16_order(head: bytes) -> str | None:
+    """Return ``utf-16-le`` or ``utf-16-be`` when NUL bytes fall mostly on one side of the byte pairs.
+
+    That is how UTF-16 text without a byte-order mark looks (the high byte of digits, spaces and
+    line ends is NUL; a few Chinese characters, like U+4E00, have a NUL low byte); binary data has
+    NUL bytes on both sides alike.
+    """
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if max(even, odd) < max(8, len(head) // 40) or min(even, odd) * 3 > max(even, odd):
+        return None
+    return "utf-16-le" if odd > even else "utf-16-be"
+
+
+def _decode_utf16_without_bom(data: bytes, source: str) -> tuple:
+    """Decode UTF-16 text saved without a byte-order mark, or raise :class:`SourceError` naming what it is."""
+    order = utf16_order(data[:4096])
+    if order is None:
+        raise SourceError(f"{source}: binary content (NUL bytes on both sides of byte pairs); not a text report")
+    try:
+        return data[: len(data) // 2 * 2].decode(order), order
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{source}: binary content (NUL bytes, and not {order.upper()} text either: byte "
+                          f"{exc.start} does not decode); not a text report") from exc
 
 
 def _decode_detected(data: bytes, source: str) -> tuple:

@@ -17,7 +17,13 @@ from pathlib import Path
 from lxml import etree
 
 from govreports.errors import SourceError
-from govreports.read.grids import collapse, merge_text_blocks, pad_rows
+from govreports.read.grids import (
+    GridTooLarge,
+    check_grid_size,
+    collapse,
+    merge_text_blocks,
+    pad_rows,
+)
 from govreports.records import SPANNED, Block
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -36,6 +42,9 @@ DOC_TOOL_TIMEOUT = 60
 # A .docx is a zip archive: refuse one that would expand far beyond any real report.
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
+# The XML parts are what python-docx loads as a tree (about ten times their size in memory, and
+# minutes of work for tens of MB); a long report's document.xml is a few MB.
+MAX_XML_BYTES = 16 * 1024 * 1024
 MAX_MEMBERS = 5000
 
 
@@ -52,6 +61,10 @@ def check_archive(data: bytes, source: str) -> None:
     if len(members) > MAX_MEMBERS or total > MAX_UNZIPPED_BYTES or worst > MAX_COMPRESSION_RATIO:
         raise SourceError(f"{source}: refused: the archive would expand to {total} bytes in {len(members)} parts "
                           f"(compression ratio up to {worst:.0f}); a decompression bomb, not a report")
+    xml = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels")))
+    if xml > MAX_XML_BYTES:
+        raise SourceError(f"{source}: refused: {xml:,} bytes of XML (the limit is {MAX_XML_BYTES:,}); far more "
+                          "than any report's text and tables, and too slow to read")
 
 
 def read_docx(data: bytes, source: str, encoding: str | None = None) -> tuple:
@@ -68,7 +81,10 @@ def read_docx(data: bytes, source: str, encoding: str | None = None) -> tuple:
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds (PackageNotFoundError,
         # BadZipFile, KeyError for a missing part, lxml errors): each means "not a readable .docx"
         raise SourceError(f"{source}: unreadable Word .docx file: {type(exc).__name__}: {exc}") from exc
-    return merge_text_blocks(list(body_blocks(document.element.body))), None
+    try:
+        return merge_text_blocks(list(body_blocks(document.element.body))), None
+    except GridTooLarge as exc:
+        raise SourceError(f"{source}: refused: {exc}") from exc
 
 
 def body_blocks(container):
@@ -106,11 +122,14 @@ def table_blocks(table):
 def table_rows(table) -> tuple:
     """Rebuild a Word table as a grid with its merged cells expanded."""
     rows = []
+    filled = 0
     for tr in _ROWS(table):
         before = _int(_GRID_BEFORE(tr), 0)
         row: list = [SPANNED] * before
         for tc in _CELLS(tr):
             span = _int(_SPAN(tc), 1)
+            filled += span
+            check_grid_size(filled)  # before the row grows: a gridSpan bomb is refused early
             text = SPANNED if continues_merge(tc) else cell_text(tc)
             row.extend([text] + [SPANNED] * (span - 1))
         rows.append(row)

@@ -9,9 +9,24 @@ shared by the readers; :func:`govreports.read.document.read_document` picks the 
 
 from __future__ import annotations
 
+from govreports.errors import SourceError
 from govreports.records import SPANNED, Block
 
 MAX_COLSPAN = 1000  # a hostile colspan="100000" must not build a huge grid
+# A real report's largest table has a few hundred positions; spans that would fill more than
+# this many are a bomb (a 50 KB page could otherwise ask for billions), refused before expanding.
+MAX_GRID_CELLS = 200_000
+
+
+class GridTooLarge(SourceError):
+    """A table's spans would expand to more than :data:`MAX_GRID_CELLS` positions."""
+
+
+def check_grid_size(cells: int) -> None:
+    """Raise :class:`GridTooLarge` when a table would fill more than :data:`MAX_GRID_CELLS` positions."""
+    if cells > MAX_GRID_CELLS:
+        raise GridTooLarge(f"a table's row and column spans would fill {cells:,} grid positions (the limit is "
+                           f"{MAX_GRID_CELLS:,}); a span bomb, not a report table")
 
 
 def collapse(text: str) -> str:
@@ -42,9 +57,14 @@ def expand_spans(rows: list) -> tuple:
 
     Returns:
         A tuple of row tuples, all of the same width.
+
+    Raises:
+        GridTooLarge: the spans would fill more than :data:`MAX_GRID_CELLS` positions.
     """
     taken: dict = {}
     height = len(rows)
+    check_grid_size(sum(min(rowspan, height - r) * min(colspan, MAX_COLSPAN)
+                        for r, cells in enumerate(rows) for _text, rowspan, colspan in cells))
     for r, cells in enumerate(rows):
         c = 0
         for text, rowspan, colspan in cells:
@@ -55,12 +75,18 @@ def expand_spans(rows: list) -> tuple:
                     taken[(r + dr, c + dc)] = text if dr == dc == 0 else SPANNED
             c += colspan
     width = max((c + 1 for _r, c in taken), default=0)
+    check_grid_size(width * height)
     return tuple(tuple(taken.get((r, c), SPANNED) for c in range(width)) for r in range(height))
 
 
 def pad_rows(rows: list) -> tuple:
-    """Return ``rows`` as tuples of one width, short rows padded with :data:`SPANNED`."""
+    """Return ``rows`` as tuples of one width, short rows padded with :data:`SPANNED`.
+
+    Raises:
+        GridTooLarge: the grid would have more than :data:`MAX_GRID_CELLS` positions.
+    """
     width = max((len(row) for row in rows), default=0)
+    check_grid_size(width * len(rows))
     return tuple(tuple(row) + (SPANNED,) * (width - len(row)) for row in rows)
 
 

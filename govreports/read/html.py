@@ -17,7 +17,13 @@ from lxml import html as lxml_html
 
 from govreports.errors import SourceError
 from govreports.read.decode import decode_text
-from govreports.read.grids import collapse, expand_spans, merge_text_blocks, parse_span
+from govreports.read.grids import (
+    GridTooLarge,
+    collapse,
+    expand_spans,
+    merge_text_blocks,
+    parse_span,
+)
 from govreports.records import Block
 
 _DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
@@ -105,9 +111,14 @@ def parse_html(text: str, source: str):
     text = _DOCTYPE_SUBSET.sub("", _XML_DECLARATION.sub("", text, count=1), count=1)
     parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
     try:
-        return lxml_html.document_fromstring(text, parser=parser)
+        root = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise SourceError(f"{source}: unreadable HTML: {exc}") from exc
+    too_deep = [e for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
+    if too_deep:  # libxml2 stops reading at its nesting limit: what follows would be lost silently
+        raise SourceError(f"{source}: refused: elements nested deeper than the HTML parser's limit "
+                          f"({too_deep[0].message.split(',')[0]}); not a page a browser saved")
+    return root
 
 
 def read_html(data: bytes, source: str, encoding: str | None = None) -> tuple:
@@ -123,7 +134,10 @@ def read_html(data: bytes, source: str, encoding: str | None = None) -> tuple:
     if title is not None:
         builder.add_line(title.text_content())
     body = root.find("body")
-    builder.walk(body if body is not None else root)
+    try:
+        builder.walk(body if body is not None else root)
+    except GridTooLarge as exc:
+        raise SourceError(f"{source}: refused: {exc}") from exc
     return builder.finish(), used
 
 

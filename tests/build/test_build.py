@@ -39,12 +39,13 @@ def test_build_writes_every_table_and_accounts_for_every_input(raw, tmp_path):
         assert {f"{table}.csv", f"{table}.parquet"} <= names
     assert {"datapackage.json", "codebook.csv"} <= names
     manifest = read_csv(out / "manifest.csv")
-    assert len(manifest) == 7  # five seeds, an empty file, a duplicate; SOURCES.csv is provenance, not input
+    assert len(manifest) == 8  # five seeds, an empty file, a duplicate, and SOURCES.csv (provenance: skipped)
     status = {row["source"]: row["manifest_status"] for row in manifest}
     assert status["empty.txt"] == "failed"
     assert status["copy_of_003.txt"] == "duplicate"
+    assert status["SOURCES.csv"] == "skipped"
     assert status["004_c493ddf6db4f273e.txt"] == "invalid"
-    assert result.counts == {"valid": 3, "repaired": 1, "invalid": 1, "failed": 1, "duplicate": 1}
+    assert result.counts == {"valid": 3, "repaired": 1, "invalid": 1, "failed": 1, "duplicate": 1, "skipped": 1}
     reports = read_csv(out / "reports.csv")
     assert len(reports) == 5
     xiangyin = next(r for r in reports if r["source"] == "003_7d12747508f9e08c.txt")

@@ -347,3 +347,44 @@ def test_a_correction_naming_a_cell_of_the_other_template_is_recorded_and_the_bu
 def read_csv_reports(raw, tmp_path):
     build(raw, tmp_path / "plain")
     return read_csv(tmp_path / "plain" / "reports.csv")
+
+
+# ----------------------------------------------------------------------------------------
+# One bad input never stops a build
+
+
+def test_an_unreadable_file_or_folder_is_recorded_and_the_build_goes_on(raw, tmp_path, monkeypatch):
+    from govreports.build import inputs
+
+    (raw / "sub").mkdir()
+    (raw / "sub" / "inside.txt").write_text("x", encoding="utf-8")
+    (raw / "locked.txt").write_text("x", encoding="utf-8")
+    real_scandir, real_read = os.scandir, inputs.read_capped
+
+    def scandir(path):  # as a folder without read permission behaves (the tests run as root)
+        if os.path.basename(path) == "sub":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    def read(path):
+        if path.name == "locked.txt":
+            return real_read(raw / "missing-on-purpose.txt")  # the error a file that cannot be read raises
+        return real_read(path)
+
+    monkeypatch.setattr(inputs.os, "scandir", scandir)
+    monkeypatch.setattr(inputs, "read_capped", read)
+    result = build(raw, tmp_path / "out")
+    manifest = {r["source"]: (r["manifest_status"], r["reason"]) for r in read_csv(tmp_path / "out" / "manifest.csv")}
+    assert manifest["sub"] == ("failed", "folder cannot be read: Permission denied")
+    assert manifest["locked.txt"][0] == "failed" and "cannot read: No such file or directory" in manifest["locked.txt"][1]
+    assert result.reports == 5
+
+
+def test_a_file_over_the_size_cap_is_refused_before_it_is_read(raw, tmp_path):
+    with open(raw / "huge.txt", "wb") as handle:
+        handle.truncate(8 * 1024 ** 3)  # sparse: 8 GB if it were read
+    result = build(raw, tmp_path / "out")
+    row = manifest_of(tmp_path / "out")["huge.txt"]
+    assert (row["manifest_status"], row["reason"], row["sha256"]) == (
+        "failed", "huge.txt: 8589934592 bytes is over the 52428800-byte limit for one report", "")
+    assert result.reports == 5
