@@ -143,13 +143,17 @@ def _ocr_corrected(name: str, place: _Place | None, context: str) -> Resolution 
         return None
     scope = "" if place is None else place.adcode[:2 * (_rank(place.adcode) + 1)]
     candidates = tuple(c for c in _near_names(token) if c.startswith(scope) and _rank(c) > _rank_or_none(place))
-    # OCR misreads a character as one of a similar shape: prefer the names one stroke away.
-    near = tuple(c for c in candidates if _one_stroke_apart(token, _divisions().names[c]))
-    chosen = _choose_by_context(near or candidates, context, token)
+    names = _divisions().names
+    # OCR misreads a character as one of a similar shape: the names one stroke away, or renamed
+    # since cpca's table (宁乡市 for 宁乡县). Any other name one character off (坪山区, newer than
+    # the table, is not 南山区) only where the text writes that name itself.
+    near = tuple(c for c in candidates if _one_stroke_apart(token, names[c]) or _same_stem(names[c], token))
+    written = tuple(c for c in candidates if c not in near and names[c] in context)
+    chosen = _choose_by_context(near or written, context, token)
     if chosen is None:
         log.debug("place token %s: %d candidates, none preferred", token, len(candidates))
         return None
-    return _corrected_resolution(name, start, token, chosen, chosen in near)
+    return _corrected_resolution(name, start, token, chosen, _one_stroke_apart(token, names[chosen]))
 
 
 def _corrected_resolution(name: str, start: int, token: str, chosen: str, by_stroke: bool) -> Resolution | None:

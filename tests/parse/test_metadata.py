@@ -355,3 +355,9 @@ def test_zone_committee_after_its_city_is_a_government():
     meta = extract_metadata(nfkc("东莞市松山湖高新区管委会2023年政府信息公开工作年度报告\n"))
     assert (meta.agency, meta.adcode, meta.level, meta.kind) == (
         "东莞市松山湖高新区管理委员会", "441900", "prefecture", "government")
+
+
+def test_place_newer_than_the_table_is_not_read_as_a_name_one_character_off():
+    # 坪山区 (2016) is not in cpca's table; 南山区 is one character off but not of a similar shape.
+    meta = extract_metadata(nfkc("深圳市坪山区人民政府2023年政府信息公开工作年度报告\n正文\n"))
+    assert (meta.agency, meta.adcode, meta.notes) == ("深圳市坪山区人民政府", "440300", ())
