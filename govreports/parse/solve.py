@@ -316,10 +316,14 @@ def _known_and_unknown(codes: tuple, slots: tuple) -> tuple:
 
 
 def _fixed_cells(reads: dict) -> tuple:
-    """Return the known values and codes of rows with a single alignment and no lost cell."""
+    """Return the known values of rows read as printed (one direct alignment).
+
+    A row whose only reading joins or splits printed values is not fixed: its reading is a
+    repair, kept only if the identities then hold (the search checks it like any other).
+    """
     known = {}
     for codes, alignments in reads.values():
-        if len(alignments) == 1 and all(s.kind != LOST for s in alignments[0].slots):
+        if len(alignments) == 1 and alignments[0].is_direct:
             known.update(_known_and_unknown(codes, alignments[0].slots)[0])
     return known
 
@@ -604,6 +608,7 @@ def _settle_identity_table(rows: dict, identities: tuple, problems: list) -> tup
             cells[code] = cell
             if cell.status == "repaired":
                 repairs.append(_repair_record(code, cell.value, kinds[code], read, len(codes), names))
+    repairs = _keep_repairs_that_hold(cells, repairs, identities, problems)
     lost = [c for c, v in cells.items() if v.status == LOST]
     if lost:
         problems.append(Problem(
@@ -612,6 +617,30 @@ def _settle_identity_table(rows: dict, identities: tuple, problems: list) -> tup
             + (" ..." if len(lost) > 8 else ""),
         ))
     return cells, repairs
+
+
+def _keep_repairs_that_hold(cells: dict, repairs: list, identities: tuple, problems: list) -> list:
+    """Drop every repair an identity it appears in then fails: its cell goes back to lost.
+
+    A repair's evidence names the identities that fix it; a repaired value under which one of
+    them fails was no repair (a wrong join or split), so it is never kept.
+    """
+    numbers = {code: None if cell.status == LOST else cell.value or 0 for code, cell in cells.items()}
+    failing = set()
+    for identity in identities:
+        lhs = [numbers.get(c) for c in identity.lhs]
+        rhs = [numbers.get(c) for c in identity.rhs]
+        if None not in lhs and None not in rhs and abs(sum(lhs) - sum(rhs)) > 1e-9:
+            failing.update(identity.codes)
+    kept = []
+    for repair in repairs:
+        if repair.code in failing:
+            cells[repair.code] = CellValue(repair.code, None, LOST, None)
+            problems.append(Problem("repair.rejected", f"{repair.code}: the reading {repair.value} "
+                                    f"({repair.kind}) breaks an identity it appears in; the cell is left null"))
+        else:
+            kept.append(repair)
+    return kept
 
 
 @lru_cache(maxsize=16)
