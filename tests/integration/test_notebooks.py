@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from govreports import paths as config
 from govreports.build import build_dataset
 from govreports.cli import cli
+from govreports.study import index as study_index
 from govreports.study import notebooks as report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,7 +136,7 @@ def assert_clean(ipynb: Path) -> None:
     assert errors == [], errors[0].get("evalue") if errors else ""
     printed = stream_text(ipynb)
     assert "missing from font" not in printed and "findfont" not in printed
-    assert report.read_headline(ipynb), f"{ipynb.name} has no headline output"
+    assert study_index.read_headline(ipynb), f"{ipynb.name} has no headline output"
 
 
 def run(notebook: str, processed: Path, tmp_path: Path, **parameters) -> report.Outcome:
@@ -310,11 +311,11 @@ def test_report_all_on_the_bundled_reports(bundled, tmp_path, monkeypatch):
         assert_clean(out / f"{name}.ipynb")
         assert f'href="{quote(name + ".html")}"' in index
     for year in years:
-        assert_headline(report.read_headline(out / f"year__year-{year}.ipynb"), expected_year(bundled, year))
+        assert_headline(study_index.read_headline(out / f"year__year-{year}.ipynb"), expected_year(bundled, year))
     for province in provinces:
-        assert_headline(report.read_headline(out / f"region__region-{province}.ipynb"),
+        assert_headline(study_index.read_headline(out / f"region__region-{province}.ipynb"),
                         expected_region(bundled, province))
-    assert_headline(report.read_headline(out / "quality.ipynb"), expected_quality(bundled))
+    assert_headline(study_index.read_headline(out / "quality.ipynb"), expected_quality(bundled))
     assert f"{len(names)} of {len(names)} notebooks ran" in result.output
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from govreports.cli import cli
 from govreports.errors import GovReportsError
-from govreports.study import figures, metrics
+from govreports.study import figures, index, metrics
 from govreports.study import notebooks as report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +147,7 @@ def executed(folder: Path, stem: str, parameters: dict, headline: dict) -> Path:
     """Write a fake executed notebook (as Papermill leaves it) with its HTML next to it."""
     notebook = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={report.HEADLINE_MIME: headline, "text/plain": "{}"})]
+    cell.outputs = [nbformat.v4.new_output("display_data", data={index.HEADLINE_MIME: headline, "text/plain": "{}"})]
     notebook.cells = [cell]
     notebook.metadata["papermill"] = {"parameters": {**parameters, "processed": "/somewhere"}}
     nbformat.write(notebook, folder / f"{stem}.ipynb")
@@ -157,7 +157,7 @@ def executed(folder: Path, stem: str, parameters: dict, headline: dict) -> Path:
 
 def test_headline_round_trip(tmp_path):
     path = executed(tmp_path, "year__year-2023", {"year": 2023}, {"reports": 3, "disclosure_rate": 0.5})
-    assert report.read_headline(path) == {"reports": 3, "disclosure_rate": 0.5}
+    assert index.read_headline(path) == {"reports": 3, "disclosure_rate": 0.5}
 
 
 def test_index_links_every_report_and_escapes_names(tmp_path):
@@ -169,10 +169,10 @@ def test_index_links_every_report_and_escapes_names(tmp_path):
              {"reports": 1, "dataset_version": "v0"})
     (tmp_path / "datapackage.json").write_text('{"version": "v1"}', encoding="utf-8")
     failed = report.Outcome(report.make_run("models"), error="ValueError: <no>")
-    page = report.write_index(tmp_path, tmp_path, [failed]).read_text(encoding="utf-8")
+    page = index.write_index(tmp_path, tmp_path, [failed]).read_text(encoding="utf-8")
     assert 'href="year__year-2023.html"' in page and "1,234" in page and "90.5%" in page
     assert "&lt;b&gt;湖南省&lt;/b&gt;&quot;" in page and "<b>湖南省" not in page
-    assert report.quote(report.make_run("region", region=region).name + ".html") in page
+    assert index.quote(report.make_run("region", region=region).name + ".html") in page
     assert "ValueError: &lt;no&gt;" in page
     assert page.count("stale") >= 2  # the region report was made from another dataset version
 
