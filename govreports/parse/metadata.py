@@ -150,7 +150,7 @@ def _compact(line: str) -> str:
 
 def _find_title(head: tuple) -> _Title | None:
     for index, line in enumerate(head):
-        if not any(key in line for key in terms.TITLE_KEYS):
+        if not _has_title_key(line):
             continue
         title, first = _title_ending_at(head, index)
         if title is None:
@@ -159,6 +159,13 @@ def _find_title(head: tuple) -> _Title | None:
             title = replace(title, name=_neighbour_name(head, first, index))
         return title
     return None
+
+
+def _has_title_key(line: str) -> bool:
+    """The line holds 报告 or 年报, also letter-spaced as PDFs print big titles ("年 度 报 告")."""
+    if any(key in line for key in terms.TITLE_KEYS):
+        return True
+    return " " in line and any(key in _SPACES_RE.sub("", line) for key in terms.TITLE_KEYS)
 
 
 def _title_ending_at(head: tuple, index: int) -> tuple:

@@ -361,3 +361,8 @@ def test_place_newer_than_the_table_is_not_read_as_a_name_one_character_off():
     # 坪山区 (2016) is not in cpca's table; 南山区 is one character off but not of a similar shape.
     meta = extract_metadata(nfkc("深圳市坪山区人民政府2023年政府信息公开工作年度报告\n正文\n"))
     assert (meta.agency, meta.adcode, meta.notes) == ("深圳市坪山区人民政府", "440300", ())
+
+
+def test_letter_spaced_title_of_a_pdf():
+    meta = extract_metadata(nfkc("岳 阳 市 教 育 局\n2 0 2 3 年 政 府 信 息 公 开 工 作 年 度 报 告\n"))
+    assert (meta.agency, meta.year, meta.adcode, meta.notes) == ("岳阳市教育局", 2023, "430600", ())
