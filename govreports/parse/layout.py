@@ -176,7 +176,8 @@ def split_lines(text: str) -> list:
             rule_width = _pipe_width(stripped)
         elif split is not None and split[0]:
             cells, grid = split[0], False
-            if split[1] and rule_width and "|" in stripped and len(cells) < _pipe_width(stripped) <= rule_width:
+            if (split[1] and rule_width and "|" in stripped and len(cells) < _pipe_width(stripped) <= rule_width
+                    and any(c[:1].isdigit() for c in cells)):  # a row of figures, not of headers
                 cells, grid = _with_trailing_blanks(stripped, cells), True
             lines.append(new_line((number, cells, split[1], grid)))
     return lines

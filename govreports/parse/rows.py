@@ -540,6 +540,7 @@ def match_segments(segments: list, template: str, *, stream: bool = False) -> Ta
     rows = SCHEMA.alignment_rows(template)
     matches, pairs = _align(segments, rows, template)
     merged = _merged_rows(matches, rows, template)
+    _table2_out_of_order(segments, matches, rows)
     reads = {}
     for row_index, (segment_index, score) in matches.items():
         row = rows[row_index]
@@ -555,6 +556,62 @@ def match_segments(segments: list, template: str, *, stream: bool = False) -> Ta
     missing = tuple(r.row_code for r in SCHEMA.rows(template) if r.row_code not in reads)
     return TableRead(template, reads, missing, unmatched, positional_starts(reads), merged,
                      segments, _table3_region(segments, matches, rows), stream, _repeated_table3_rows(pairs, rows))
+
+
+@cache
+def _table2_header_keys(template: str) -> tuple:
+    """Return the keys of table 2's column headers (``本年处理决定数量``), longest first."""
+    labels = {part.strip() for c in SCHEMA.cells(template, "table2") for part in c.column_label_zh.split(" / ")}
+    return tuple(sorted((label_key(label) for label in labels if label), key=len, reverse=True))
+
+
+def _strip_headers(key: str, template: str) -> str:
+    """Return a label key without the table-2 column headers printed at its end."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for header in _table2_header_keys(template):
+            if key.endswith(header) and len(key) > len(header):
+                key, stripped = key[: -len(header)], True
+    return key
+
+
+def _names_row(key: str, row: RowSpec) -> bool:
+    return any(key.endswith(label_key(label)) for label in row.labels)
+
+
+def _table2_out_of_order(segments: list, matches: dict, rows: tuple) -> None:
+    """Bind table-2 rows the ordered alignment missed: printed out of order, or labelled after their value.
+
+    Table 2 has no identities, so only a sure binding is made: a missing row whose exact label
+    ends one unmatched segment before table 3 (column headers printed after the label aside),
+    or, for a segment whose own labels name no row, begins the next segment's labels (a
+    converter that printed the value before its label). The segment must print exactly the
+    row's cells, and be the only such segment for the row.
+    """
+    missing = [j for j, row in enumerate(rows) if row.table == "table2" and j not in matches]
+    if not missing:
+        return
+    template = rows[0].template
+    used = {i for i, _score in matches.values()}
+    stop = min((i for j, (i, _s) in matches.items() if rows[j].table != "table2"), default=len(segments))
+    table2 = [row for row in rows if row.table == "table2"]
+    keys = [_strip_headers(label_key(s.label_text[-200:]), template) for s in segments[:stop]]
+    for j in missing:
+        row = rows[j]
+        found = [i for i in range(stop) if i not in used and len(segments[i].tokens) == row.width
+                 and (_names_row(keys[i], row) or _named_after(keys[i], segments, i, row, table2))]
+        if len(found) == 1:
+            matches[j] = (found[0], 1.0)
+            used.add(found[0])
+
+
+def _named_after(key: str, segments: list, index: int, row: RowSpec, table2: list) -> bool:
+    """Return True when a segment names no row and the next one's labels start with ``row``'s label."""
+    if index + 1 >= len(segments) or any(_names_row(key, other) for other in table2):
+        return False
+    following = label_key(segments[index + 1].label_text)
+    return any(following.startswith(k) and len(following) > len(k) for k in map(label_key, row.labels))
 
 
 def _merged_rows(matches: dict, rows: tuple, template: str) -> tuple:

@@ -551,9 +551,16 @@ def _direct_cells(template: str, table_read) -> dict | None:
     cells, new_cell = {}, CellValue.fast
     for row in SCHEMA.rows(template):
         read = table_read.rows.get(row.row_code)
-        if read is None or len(read.tokens) != row.width:
+        if read is None:
             return None
-        for code, token in zip(row.codes, read.tokens):
+        tokens = read.tokens
+        if len(tokens) != row.width:
+            # Empty grid cells past the row's last column are padding (a markdown table wider
+            # than the row); anything else needs placing.
+            if len(tokens) < row.width or any(t.kind != BLANK or t.text for t in tokens[row.width:]):
+                return None
+            tokens = tokens[:row.width]
+        for code, token in zip(row.codes, tokens):
             kind, text = token.kind, token.text
             if kind == NUMBER:
                 if text[0] in "0+-" and not _valid_number_text(text.lstrip("+-")):

@@ -79,3 +79,33 @@ def test_empty_grid_cell_in_the_label_column_is_not_a_cell():
     alignments = row_alignments(tokens, 7, start=3)
     assert len(alignments) == 1 and alignments[0].is_direct
     assert [s.value for s in alignments[0].slots] == [95, 0, 0, 0, 0, 0, 95]
+
+
+def table2_values(values: dict) -> dict:
+    return {c: v for c, v in values.items() if c.startswith("table2.")}
+
+
+def test_table2_blocks_printed_out_of_the_templates_order_are_bound_by_their_exact_labels():
+    values = consistent_values("2021", seed=7)
+    rows = table_rows(values)
+    first_item = rows[1:5]  # 第二十条第(一)项: 规章 and 规范性文件, printed after the other items
+    rows = rows[:1] + rows[5:15] + first_item + rows[15:]
+    report = parse_text(render_rows(rows, "lines"))
+    assert {c: report.values()[c] for c in table2_values(values)} == table2_values(values)
+
+
+def test_table2_label_after_a_column_header_or_after_its_value_is_still_its_row():
+    values = consistent_values("2021", seed=7)
+    rows = table_rows(values)
+    licensing = rows.index(["行政许可", str(values["table2.licensing.decisions"])])
+    # 行政许可 printed before the column header, its value after the header
+    rows[licensing - 1: licensing + 1] = [["信息内容", "行政许可", "本年处理决定数量",
+                                           str(values["table2.licensing.decisions"])]]
+    fees = rows.index(["行政事业性收费", str(values["table2.fees.amount_10k_yuan"])])
+    # the value printed under the header, the label after it (before table 3's heading)
+    rows[fees - 1: fees + 2] = [["信息内容", "本年收费金额(单位:万元)", str(values["table2.fees.amount_10k_yuan"])],
+                                ["行政事业性收费", rows[fees + 1][0]]]
+    report = parse_text(render_rows(rows, "lines"))
+    assert report.values()["table2.licensing.decisions"] == values["table2.licensing.decisions"]
+    assert report.values()["table2.fees.amount_10k_yuan"] == values["table2.fees.amount_10k_yuan"]
+    assert report.status == "valid"

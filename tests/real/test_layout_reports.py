@@ -16,7 +16,8 @@ HERE = Path(__file__).parent
 KEYS = sorted((HERE / "truth").glob("*.json"))
 # Reports whose every keyed cell the parser gets right today (the others must at least not be
 # silently wrong): grows as layouts are handled.
-EXACT = {"hongze-district_2024.pdf", "shuyang-county_2025.txt"}
+EXACT = {"hongze-district_2024.pdf", "hongze-district_2024.txt", "shanghai-kewei_2024.md",
+         "shuyang-county_2025.txt", "shanghai-gov-office_2019.html"}
 LAYOUT_FILES = {"hongze-district_2024.pdf", "hongze-district_2024.txt", "shanghai-kewei_2024.md",
                 "shuyang-county_2025.txt"}
 
