@@ -7,25 +7,36 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import os
 import sys
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import click
 
 from govreports import __version__
-from govreports.errors import GovReportsError
-from govreports.parse import parse_many
+from govreports.errors import GovReportsError, Problem
+from govreports.parse import fewer_collections, parse
 from govreports.parse.summary import summarise
+from govreports.records import Report
 from govreports.template import SCHEMA, TEMPLATES
 
 REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".html", ".htm", ".pdf", ".docx", ".doc"}
 
 
 def expand_paths(paths: tuple) -> list:
-    """Return the files named, with directories expanded to the report files under them."""
+    """Return the files named, with directories expanded to the report files under them.
+
+    Raises:
+        click.ClickException: a path names nothing (a typo must not pass as an empty batch).
+    """
     files = []
     for raw in paths:
         path = Path(raw)
+        if not raw or not (path.exists() or path.is_symlink()):
+            raise click.ClickException(f"{raw!r}: no such file or folder")
         if path.is_dir():
             files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES))
         else:
@@ -33,8 +44,66 @@ def expand_paths(paths: tuple) -> list:
     return files
 
 
+class Seconds(click.ParamType):
+    """A time limit in seconds: 0 for none, else a finite number of at least :data:`MIN_SECONDS`."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        """Return the limit as a float, or fail with a message saying what is accepted."""
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds < 0 or 0 < seconds < MIN_SECONDS:
+            self.fail(f"{value!r}: give 0 for no limit, or a number of seconds of at least {MIN_SECONDS:g}",
+                      param, ctx)
+        return seconds
+
+
+MIN_SECONDS = 0.1  # below this every file would fail: surely a typo
+
+
+def not_empty(ctx, param, value):
+    """Refuse an empty folder name (``''`` would mean the current folder)."""
+    if value is not None and not str(value).strip():
+        raise click.BadParameter("must not be empty", ctx, param)
+    return value
+
+
+def worker_count(ctx, param, value):
+    """Return the number of workers, at least 1 and at most the cores (more only slow a build down)."""
+    if value is None:
+        return None
+    cores = os.cpu_count() or 1
+    if value < 1:
+        raise click.BadParameter(f"{value}: give at least 1 (default: all {cores} cores)", ctx, param)
+    if value > cores:
+        click.echo(f"--workers {value} is more than the {cores} cores: using {cores}", err=True)
+    return min(value, cores)
+
+
+def parse_all(paths: tuple, seconds: float, **options):
+    """Parse the files named (folders expanded) in turn, each within ``seconds`` (0: no limit)."""
+    from govreports.build.limits import FileTimeout, run_within
+
+    if hasattr(sys.stdout, "reconfigure"):  # messages quoting an undecodable file name print with escapes
+        sys.stdout.reconfigure(errors="backslashreplace")
+    with fewer_collections():
+        for path in expand_paths(paths):
+            try:
+                report = run_within(seconds, partial(parse, path, **options))
+            except FileTimeout:
+                message = f"{path.name}: took longer than {seconds:g} s to parse; skipped (raise --timeout)"
+                report = Report(path.name, "failed", errors=(Problem("source.timeout", message),))
+            # A file name that is not valid UTF-8 is printed with escapes, not a crash.
+            yield replace(report, source=os.fsencode(report.source).decode("utf-8", "backslashreplace"))
+
+
 def input_options(func):
     """Options shared by commands that read reports."""
+    func = click.option("--timeout", "seconds", type=Seconds(), default=120.0, show_default=True,
+                        help="Seconds one file may take to parse before it is recorded as failed (0: no limit).")(func)
     func = click.option("--encoding", default=None, help="Force a text encoding (default: detect).")(func)
     func = click.option("--template", type=click.Choice(("auto",) + TEMPLATES), default="auto",
                         show_default=True, help="Template to read the tables with.")(func)
@@ -52,12 +121,12 @@ def cli():
 @click.option("--format", "fmt", type=click.Choice(["summary", "json", "csv"]), default="summary",
               show_default=True, help="summary: readable text; json: one object per report per line; "
                                       "csv: one row per cell.")
-def parse_command(paths, template, encoding, fmt):
+def parse_command(paths, template, encoding, seconds, fmt):
     """Parse reports (files or folders) and print their cells, metadata and checks."""
     writer = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
     if writer:
         writer.writerow(["source", "status", "template", "code", "value", "value_status"])
-    for report in parse_many(expand_paths(paths), template=template, encoding=encoding):
+    for report in parse_all(paths, seconds, template=template, encoding=encoding):
         if fmt == "json":
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
         elif writer:
@@ -71,10 +140,10 @@ def parse_command(paths, template, encoding, fmt):
 
 @cli.command(name="check")
 @input_options
-def check_command(paths, template, encoding):
+def check_command(paths, template, encoding, seconds):
     """Check reports against the template's identities; exit 1 if any is invalid or failed."""
     bad = 0
-    for report in parse_many(expand_paths(paths), template=template, encoding=encoding):
+    for report in parse_all(paths, seconds, template=template, encoding=encoding):
         failed = [c for c in report.checks if c.passed is False]
         reasons = "; ".join(p.message for p in report.errors if p.severity == "error")
         click.echo(f"{report.source}\t{report.status}\t{len(failed)} failed identities" + (f"\t{reasons}" if reasons else ""))
@@ -118,10 +187,11 @@ def fetch_command(url_list, raw_dir, delay, timeout, retries, max_bytes):
 
 
 @cli.command(name="build")
-@click.argument("raw_dir", default="data/raw", type=click.Path(file_okay=False))
+@click.argument("raw_dir", default="data/raw", type=click.Path(file_okay=False), callback=not_empty)
 @click.option("--out", "out_dir", default="data/processed", show_default=True, type=click.Path(file_okay=False),
-              help="Folder to write (replaced atomically).")
-@click.option("--workers", type=int, default=None, help="Parallel processes (default: all cores).")
+              callback=not_empty, help="Folder to write (replaced atomically; never one holding an input).")
+@click.option("--workers", type=int, default=None, callback=worker_count,
+              help="Parallel processes, at most the cores (default: all cores).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: processes on this machine; dask: a Dask cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
@@ -129,7 +199,7 @@ def fetch_command(url_list, raw_dir, delay, timeout, retries, max_bytes):
               help="Parse cache keyed by file hash and parser version ('' to disable).")
 @click.option("--corrections", "corrections_path", default="data/corrections.csv", show_default=True,
               type=click.Path(dir_okay=False), help="Manual corrections applied in the build.")
-@click.option("--file-timeout", type=float, default=120.0, show_default=True,
+@click.option("--file-timeout", type=Seconds(), default=120.0, show_default=True,
               help="Seconds one file may take to parse before it is recorded as failed (0: no limit).")
 def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corrections_path, file_timeout):
     """Build the processed dataset (reports, cells, checks, repairs, manifest) from RAW_DIR."""

@@ -12,6 +12,7 @@ interrupted build leaves the previous one intact. Running it twice gives byte-id
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import shutil
 import tempfile
@@ -63,6 +64,7 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
     Raises:
         GovReportsError: the raw folder is missing or the corrections file is invalid.
     """
+    _check_options(workers, file_timeout)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if not raw_dir.is_dir():
         raise GovReportsError(f"raw folder {raw_dir} does not exist")
@@ -77,6 +79,14 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
         counts = _build_locked(raw_dir, out_dir, workers, engine, scheduler, cache_dir,
                                corrections, corrections_path, progress, file_timeout)
     return BuildResult(out_dir, counts, sum(counts.get(s, 0) for s in ("valid", "repaired", "invalid")))
+
+
+def _check_options(workers: int | None, file_timeout: float) -> None:
+    """Raise :class:`GovReportsError` for a number of workers or a time limit that makes no sense."""
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise GovReportsError(f"workers must be a whole number of at least 1, not {workers!r}")
+    if not isinstance(file_timeout, int | float) or not math.isfinite(file_timeout) or file_timeout < 0:
+        raise GovReportsError(f"file_timeout must be 0 (no limit) or a finite number of seconds, not {file_timeout!r}")
 
 
 def _build_locked(raw_dir: Path, out_dir: Path, workers: int, engine: str, scheduler: str | None, cache_dir,

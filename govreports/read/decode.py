@@ -48,9 +48,17 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> tuple:
         except (UnicodeDecodeError, LookupError) as exc:
             raise SourceError(f"{source}: cannot decode as {encoding}: {exc}") from exc
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{source}: starts with a UTF-8 byte-order mark but byte {exc.start + 3} is not "
+                              "UTF-8; re-save it as UTF-8") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{source}: starts with a UTF-16 byte-order mark but is not UTF-16 text "
+                              f"({exc.reason} at byte {exc.start}); not a text report") from exc
     if b"\x00" in data[:4096]:
         return _decode_utf16_without_bom(data, source)
     try:

@@ -388,3 +388,75 @@ def test_a_file_over_the_size_cap_is_refused_before_it_is_read(raw, tmp_path):
     assert (row["manifest_status"], row["reason"], row["sha256"]) == (
         "failed", "huge.txt: 8589934592 bytes is over the 52428800-byte limit for one report", "")
     assert result.reports == 5
+
+
+# ----------------------------------------------------------------------------------------
+# Options: clear messages, never a traceback or an absurd run
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--workers", "0"], "Invalid value for '--workers': 0: give at least 1"),
+    (["--workers", "-1"], "Invalid value for '--workers': -1: give at least 1"),
+    (["--file-timeout", "nan"], "'nan': give 0 for no limit, or a number of seconds of at least 0.1"),
+    (["--file-timeout", "inf"], "'inf': give 0 for no limit"),
+    (["--file-timeout", "1e-9"], "'1e-9': give 0 for no limit"),
+    (["--file-timeout", "soon"], "'soon' is not a number of seconds"),
+    (["--out", ""], "Invalid value for '--out': must not be empty"),
+])
+def test_absurd_build_options_are_refused_with_a_clear_message(raw, tmp_path, arguments, message):
+    from click.testing import CliRunner
+
+    from govreports.cli import cli
+
+    command = ["build", str(raw), "--out", str(tmp_path / "out"), "--cache", ""] + arguments
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_more_workers_than_cores_are_capped_with_a_note(raw, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from govreports import cli as cli_module
+
+    monkeypatch.setattr(cli_module.os, "cpu_count", lambda: 1)
+    result = CliRunner().invoke(cli_module.cli, ["build", str(raw), "--out", str(tmp_path / "out"), "--cache", "",
+                                                 "--corrections", "", "--workers", "1000"])
+    assert result.exit_code == 0, result.output
+    assert "--workers 1000 is more than the 1 cores: using 1" in result.output
+
+
+def test_the_library_refuses_absurd_options_too(raw, tmp_path):
+    from govreports.errors import GovReportsError
+
+    for options in ({"workers": 0}, {"workers": -1}, {"file_timeout": float("nan")}, {"file_timeout": -1}):
+        with pytest.raises(GovReportsError):
+            build_dataset(raw, tmp_path / "out", **options)
+
+
+def test_parse_and_check_of_a_missing_file_exit_1_with_a_message(tmp_path):
+    from click.testing import CliRunner
+
+    from govreports.cli import cli
+
+    for command in ("parse", "check"):
+        result = CliRunner().invoke(cli, [command, str(tmp_path / "missing.txt")])
+        assert result.exit_code == 1 and "missing.txt': no such file or folder" in result.output
+
+
+def test_parse_has_a_time_limit_per_file(monkeypatch):
+    import time
+
+    from click.testing import CliRunner
+
+    from govreports import cli as cli_module
+
+    def spin(path, **options):
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            pass
+
+    monkeypatch.setattr(cli_module, "parse", spin)
+    result = CliRunner().invoke(cli_module.cli, ["check", "--timeout", "0.3", str(RAW / "003_7d12747508f9e08c.txt")])
+    assert result.exit_code == 1
+    assert "took longer than 0.3 s to parse; skipped (raise --timeout)" in result.output

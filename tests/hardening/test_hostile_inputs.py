@@ -47,12 +47,16 @@ EXPECTED_REASONS = {
 }
 
 
-def test_parse_records_every_hostile_file_with_its_reason_in_bounded_memory(corpus):
+def test_parse_records_every_hostile_file_with_its_reason_in_bounded_memory(corpus, tmp_path):
     folder, names = corpus
-    done, stderr, peak = measured(GOVREPORTS + ["parse", "--format", "json", str(folder / GOOD)]
+    bad_name = os.fsencode(tmp_path) + b"/bad-\xff-name.txt"
+    with open(bad_name, "wb") as handle:
+        handle.write(b"\xff\xfe not a report")
+    done, stderr, peak = measured(GOVREPORTS + ["parse", "--format", "json", str(folder / GOOD), bad_name]
                                   + [str(folder / n) for n in names])
     assert "Traceback" not in stderr
     reports = {r["source"]: r for r in map(json.loads, done.stdout.decode("utf-8").splitlines())}
+    assert reports["bad-\\xff-name.txt"]["status"] == "failed"  # printed with an escape, not a crash
     assert reports[GOOD]["status"] == "valid"
     assert reports["utf16_no_bom.txt"]["status"] == "valid"  # read as UTF-16-LE, not refused as binary
     for name, reason in EXPECTED_REASONS.items():
@@ -88,3 +92,16 @@ def test_build_records_every_entry_with_a_status_and_a_reason_in_bounded_memory(
     assert manifest["README.md"] == ("skipped", "provenance or documentation file, not a report")
     assert all(status and reason for name, (status, reason) in manifest.items() if status != "valid")
     assert peak < LIMIT_MB, f"peak {peak} MB"
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"\xff\xfe odd!", "starts with a UTF-16 byte-order mark but is not UTF-16 text (truncated data at byte 6)"),
+    (b"\xef\xbb\xbf abc \xff", "starts with a UTF-8 byte-order mark but byte 8 is not UTF-8"),
+    (bytes(range(256)) * 20, "binary content"),
+])
+def test_a_byte_order_mark_that_lies_fails_with_its_reason_not_a_traceback(tmp_path, data, reason):
+    from govreports.parse import parse
+
+    (tmp_path / "r.txt").write_bytes(data)
+    report = parse(tmp_path / "r.txt")
+    assert report.status == "failed" and reason in report.errors[0].message
