@@ -32,6 +32,7 @@ from govreports.records import CellValue, Repair
 from govreports.template import SCHEMA
 
 MAX_ALIGNMENTS_PER_ROW = 1000
+MAX_RUN_SPLITS = 20000  # splits of one stream run into a row's cells (20 digits in 7 cells: 27,132)
 MAX_SEARCH_NODES = 1000  # bounds the worst case (about 0.3 s) of one pathological report
 NUMBER, BLANK, LOST, NOT_PRINTED = "number", "blank", "lost", "not_printed"
 
@@ -221,6 +222,8 @@ def row_alignments(tokens: tuple, width: int, start: int | None = None, *, whole
     """
     if not tokens:
         return [Alignment(tuple(Slot(LOST) for _ in range(width)), frozenset({"lost_cell"}))]
+    if whole:
+        return _run_alignments(tokens, width)
     while len(tokens) > width and tokens[-1].kind == BLANK and tokens[-1].text == "":
         tokens = tokens[:-1]  # empty grid cells past the row's last column are padding
     if len(tokens) > width and start is not None:
@@ -236,15 +239,85 @@ def row_alignments(tokens: tuple, width: int, start: int | None = None, *, whole
     positional = _positional_alignment(tokens, width, start) if len(tokens) < width else None
     if positional is not None:
         return [positional]
-    return _split_alignments(tokens, width, whole)
+    return _split_alignments(tokens, width)
 
 
-def _split_alignments(tokens: tuple, width: int, whole: bool) -> list:
-    """Return the alignments of digit runs split into cells, with lost cells unless ``whole``."""
+def _run_alignments(tokens: tuple, width: int) -> list:
+    """Return the readings of a row cut from a stream: its run split into exactly ``width`` cells.
+
+    The spaces a crawler left in a run fall anywhere, inside a number as well as between cells
+    (``130 44 5`` may print 13, 0, 445), so even a row printing as many figures as it has cells
+    is read joined (a sign or a blank marker still starts a cell) and every split of it into
+    ``width`` numbers is a reading. None when there are too many to weigh.
+    """
+    groups = _joined_runs(tokens)
+    readings = _group_readings(tuple(groups), width)
+    if readings is None:
+        return []
+    kinds = frozenset({"run_together"}) if len(tokens) != width or len(groups) != width else frozenset()
+    return [Alignment(slots, kinds) for slots in readings]
+
+
+def _group_readings(groups: tuple, width: int) -> list | None:
+    """Return every way to read ``groups`` (joined figures, blanks) as ``width`` slots, or None."""
+    if not groups:
+        return [()] if width == 0 else []
+    first, rest = groups[0], groups[1:]
+    if first.kind != NUMBER:
+        tails = _group_readings(rest, width - 1)
+        return None if tails is None else [(_slot(first),) + tail for tail in tails]
+    readings: list = []
+    for parts in range(1, width - len(rest) + 1):
+        heads = _number_splits(first.text, parts)
+        tails = _group_readings(rest, width - parts) if heads else []
+        if heads is None or tails is None or len(readings) + len(heads) * len(tails) > MAX_RUN_SPLITS:
+            return None
+        readings.extend(tuple(Slot(NUMBER, v, first.text) for v in head) + tail for head in heads for tail in tails)
+    return readings
+
+
+@lru_cache(maxsize=4096)
+def _number_splits(text: str, parts: int) -> tuple | None:
+    """Return every way to cut a printed figure (sign, digits, a decimal point) into ``parts`` numbers.
+
+    No piece starts with a zero unless it is 0 or 0.x, none starts or ends at a decimal point, the
+    sign goes with the first piece. None when there are more than :data:`MAX_RUN_SPLITS` ways.
+    """
+    if "," in text:  # a grouped figure (1,619) is one number: its commas say where it ends
+        number = text.replace(",", "")
+        return ((float(number) if "." in number else int(number),),) if parts == 1 else ()
+    sign, body = (text[0], text[1:]) if text[:1] in "+-" else ("", text)
+    cuts = [i for i in range(1, len(body)) if body[i - 1] != "." and body[i] != "."]
+    if parts - 1 > len(cuts):
+        return ()
+    if math.comb(len(cuts), parts - 1) > MAX_RUN_SPLITS:
+        return None
+    splits = []
+    for chosen in itertools.combinations(cuts, parts - 1):
+        pieces = [body[a:b] for a, b in zip((0,) + chosen, chosen + (len(body),))]
+        if all(p.count(".") <= 1 and _valid_number_text(p) for p in pieces):
+            pieces[0] = sign + pieces[0]
+            splits.append(tuple(float(p) if "." in p else int(p) for p in pieces))
+    return tuple(splits)
+
+
+def _joined_runs(tokens: tuple) -> list:
+    """Join a stream row's figures across the spaces printed in them; a sign or a blank starts anew."""
+    joined: list = []
+    for token in tokens:
+        previous = joined[-1] if joined else None
+        if previous is not None and previous.kind == token.kind == NUMBER and token.text[:1] not in "+-" \
+                and "," not in previous.text + token.text:
+            joined[-1] = previous._replace(text=previous.text + token.text)
+        else:
+            joined.append(token)
+    return joined
+
+
+def _split_alignments(tokens: tuple, width: int) -> list:
+    """Return the alignments of digit runs split into cells, the cells not printed lost."""
     alignments = []
     for slots, kinds in _expansions(tokens, width):
-        if whole and len(slots) < width:
-            continue
         placed = _with_lost_cells(slots, kinds, width)
         if not placed and len(slots) < width:
             return []  # too many ways to place the printed values: nothing can be fixed
@@ -610,11 +683,13 @@ def _settle_identity_table(rows: dict, identities: tuple, problems: list) -> tup
     determined, kinds, _anomalies = _solve_table(reads, identities)
     cells, repairs, names = {}, [], _identity_names(identities)
     for codes, alignments, read in rows.values():
+        printed = None  # the row's evidence, written once for all its repaired cells
         for index, code in enumerate(codes):
             cell = _settled_cell(code, index, alignments, determined, kinds)
             cells[code] = cell
             if cell.status == "repaired":
-                repairs.append(_repair_record(code, cell.value, kinds[code], read, len(codes), names))
+                printed = printed or _row_printed(code, read, len(codes))
+                repairs.append(_repair_record(code, cell.value, kinds[code], printed, names))
     repairs = _keep_repairs_that_hold(cells, repairs, identities, problems)
     lost = [c for c, v in cells.items() if v.status == LOST]
     if lost:
@@ -652,12 +727,12 @@ def _keep_repairs_that_hold(cells: dict, repairs: list, identities: tuple, probl
 
 @lru_cache(maxsize=16)
 def _identity_names(identities: tuple) -> dict:
-    """Return ``{code: sorted names of the identities it appears in}``."""
+    """Return ``{code: the names of the identities it appears in, sorted and joined}``."""
     names: dict = {}
     for identity in identities:
         for code in identity.codes:
             names.setdefault(code, set()).add(identity.name)
-    return {code: sorted(found) for code, found in names.items()}
+    return {code: ", ".join(sorted(found)) for code, found in names.items()}
 
 
 def _printed_raw(alignments: list, index: int):
@@ -665,13 +740,15 @@ def _printed_raw(alignments: list, index: int):
     return raws.pop() if len(raws) == 1 else None
 
 
-def _repair_record(code: str, value, kinds: set, read, width: int, identity_names: dict) -> Repair:
-    kind = sorted(kinds)[0] if kinds else "lost_cell"
+def _row_printed(code: str, read, width: int) -> str:
+    """Return what a row printed, for the evidence of its repairs."""
     printed = " ".join(t.text for t in read.tokens) if read else ""
     label = read.label[-30:] if read else code.rsplit(".", 1)[0]
-    names = identity_names.get(code, ())
-    evidence = (
-        f"row {label!r} prints {len(read.tokens) if read else 0} value(s) [{printed}] for {width} cells; "
-        f"every placement consistent with {', '.join(names) or 'the identities'} gives {code} = {value}"
-    )
+    return f"row {label!r} prints {len(read.tokens) if read else 0} value(s) [{printed}] for {width} cells"
+
+
+def _repair_record(code: str, value, kinds: set, printed: str, identity_names: dict) -> Repair:
+    kind = min(kinds) if kinds else "lost_cell"
+    names = identity_names.get(code) or "the identities"
+    evidence = f"{printed}; every placement consistent with {names} gives {code} = {value}"
     return Repair(code, value, kind, evidence)

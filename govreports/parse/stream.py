@@ -11,8 +11,9 @@ module finds the template's own labels anywhere in such a line (an Aho-Corasick 
 the labels' keys, so spaces and punctuation inside a printed label do not matter), and takes the
 run of figures printed right after a label as that row's values. The next label's item number
 glued to a run (``…7000007`` + ``2.没有现成信息…``) belongs to the label. It never splits a run:
-the spaces a run prints are kept as token boundaries, and splitting each token into cells is
-:mod:`govreports.parse.solve`'s job, under the identities, only where the split is unique.
+it keeps the run's space-separated pieces as tokens and marks the reading ``stream``;
+:mod:`govreports.parse.solve` then reads each such row joined (a crawler's spaces fall inside
+numbers too) and takes a split into the row's cells only where the identities make it unique.
 """
 
 from __future__ import annotations
