@@ -61,11 +61,16 @@ class Resolution:
 
 @dataclass(frozen=True)
 class _Divisions:
-    """cpca's division table: names by 6-digit adcode, adcodes by name, one-character-off keys."""
+    """cpca's division table: names by 6-digit adcode, adcodes by name, one-character-off keys.
+
+    ``newer`` holds the divisions newer than cpca's table (``template/divisions_newer.csv``),
+    by name; they are in ``names`` and ``by_name`` too.
+    """
 
     names: dict
     by_name: dict
     near: dict
+    newer: dict
 
 
 # --- jurisdiction ---------------------------------------------------------------------------
@@ -82,7 +87,15 @@ def resolve(name: str, context: str) -> Resolution:
 
 def _resolved(name: str, context: str) -> Resolution:
     place = cpca_place(name)
+    if place is not None and _rank(place.adcode) == RANK_COUNTY and place.rest and \
+            place.rest[0] in terms.DIVISION_SUFFIXES:
+        renamed = _renamed_county(name, place, context)
+        if renamed is not None:
+            return _completed(renamed)
     if place is None or _rank(place.adcode) < RANK_COUNTY:
+        newer = _newer_division(name, place, context)
+        if newer is not None:
+            return _completed(newer)
         corrected = _ocr_corrected(name, place, context)
         if corrected is not None:
             return _completed(corrected)
@@ -381,6 +394,57 @@ def kind_of(resolution: Resolution) -> str | None:
     return "department"
 
 
+# --- divisions newer than cpca's table -------------------------------------------------------
+
+
+def _newer_division(name: str, place: _Place | None, context: str) -> Resolution | None:
+    """A division cpca's table lacks, named where cpca's place ends (深圳市坪山区 -> 440310)."""
+    start = _token_start(name, place)
+    newer = _divisions().newer
+    scope = "" if place is None else place.adcode[:2 * (_rank(place.adcode) + 1)]
+    for length in range(min(len(name) - start, MAX_DIVISION_NAME), 1, -1):
+        token = name[start:start + length]
+        adcodes = tuple(a for a in newer.get(token, ()) if a.startswith(scope) and _rank(a) > _rank_or_none(place))
+        if not adcodes:
+            continue
+        chosen = _choose_by_context(adcodes, context)
+        if chosen is None:
+            return None
+        note = f"{token} is newer than cpca's table: {chosen} from the current list of divisions"
+        found = Resolution(name, chosen, name[start + length:], (note,))
+        if _rank(chosen) < RANK_COUNTY:
+            # 那曲市色尼区: a newer prefecture, and a newer county in it.
+            inner = _newer_division(name, _Place(chosen, found.rest, True), context)
+            found = found if inner is None else replace(inner, notes=found.notes + inner.notes)
+        return found
+    return None
+
+
+def _renamed_county(name: str, place: _Place, context: str) -> Resolution | None:
+    """Where cpca read "海门区" as its 海门市 (a short name), leaving "区..." behind: the county renamed.
+
+    The current division of the printed name where the newer list has it (海门区 320614, 赣县区
+    360704), else cpca's with the suffix given back to the name; None where cpca read the whole
+    name and the next character starts the rest ("湘阴县市场监督管理局").
+    """
+    divisions = _divisions()
+    county_start = _position(_cpca_record(name), terms.CPCA_COUNTY_POS)
+    if county_start < 0:
+        return None
+    end = len(name) - len(place.rest)
+    printed = name[county_start:end] + place.rest[0]
+    newer = tuple(a for a in divisions.newer.get(printed, ()) if a[:4] == place.adcode[:4])
+    cpca_name = divisions.names.get(place.adcode, "")
+    if not newer and name[:end].endswith(cpca_name):
+        return None
+    chosen = _choose_by_context(newer, context) if newer else None
+    if chosen is not None:
+        note = f"{printed} is newer than cpca's table: {chosen} from the current list of divisions"
+        return Resolution(name, chosen, place.rest[1:], (note,))
+    note = f"place name {printed} is not in cpca's table: taken as {cpca_name} ({place.adcode}), renamed since"
+    return Resolution(name, place.adcode, place.rest[1:], (note,))
+
+
 # --- development zones ----------------------------------------------------------------------
 
 
@@ -636,13 +700,19 @@ def _divisions() -> _Divisions:
     _cpca()
     raw = resources.files("cpca.resources").joinpath("adcodes.csv").read_text(encoding="utf-8")
     names = {row["adcode"][:6]: row["name"] for row in csv.DictReader(io.StringIO(raw))}
+    newer = {}
+    for row in _template_csv(terms.NEWER_DIVISIONS_CSV):
+        if row["adcode"] not in names:
+            names[row["adcode"]] = row["name"]
+            newer.setdefault(row["name"], []).append(row["adcode"])
     by_name, near = {}, {}
     for adcode, name in names.items():
         by_name.setdefault(name, []).append(adcode)
         if not _is_grouping_row(adcode, names):
             for index in range(len(name)):
                 near.setdefault(name[:index] + "\0" + name[index + 1:], []).append(adcode)
-    return _Divisions(names, {k: tuple(v) for k, v in by_name.items()}, {k: tuple(v) for k, v in near.items()})
+    return _Divisions(names, {k: tuple(v) for k, v in by_name.items()}, {k: tuple(v) for k, v in near.items()},
+                      {k: tuple(v) for k, v in newer.items()})
 
 
 def _is_grouping_row(adcode: str, names: dict) -> bool:

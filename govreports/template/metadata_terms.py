@@ -194,6 +194,8 @@ PUBLISHED_KEYS = ("时间", "日期")
 # and the stroke order of common characters (1 横 2 竖 3 撇 4 点 5 折) for OCR corrections.
 SHORT_FORMS_CSV = "agency_short_forms.csv"
 STROKE_ORDERS_CSV = "stroke_orders.csv"
+# Divisions newer than cpca's table (坪山区 2016, 临平区 2021, 宁乡市 430182), by 6-digit code.
+NEWER_DIVISIONS_CSV = "divisions_newer.csv"
 
 # A short form may end a name after a place or area ("XX镇政府", "XX实验区管委会") as well as
 # follow its place directly.

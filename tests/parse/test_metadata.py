@@ -358,9 +358,30 @@ def test_zone_committee_after_its_city_is_a_government():
 
 
 def test_place_newer_than_the_table_is_not_read_as_a_name_one_character_off():
-    # 坪山区 (2016) is not in cpca's table; 南山区 is one character off but not of a similar shape.
+    # 坪山区 (2016) is not in cpca's table; 南山区 is one character off but not of a similar shape:
+    # the current list of divisions has it.
     meta = extract_metadata(nfkc("深圳市坪山区人民政府2023年政府信息公开工作年度报告\n正文\n"))
-    assert (meta.agency, meta.adcode, meta.notes) == ("深圳市坪山区人民政府", "440300", ())
+    assert (meta.agency, meta.county, meta.adcode, meta.level, meta.notes) == (
+        "深圳市坪山区人民政府", "坪山区", "440310", "county",
+        ("坪山区 is newer than cpca's table: 440310 from the current list of divisions",))
+
+
+@pytest.mark.parametrize("title, county, adcode, kind", [
+    ("杭州市临平区人民政府", "临平区", "330113", "government"),   # new district (2021)
+    ("济南市莱芜区教育局", "莱芜区", "370116", "department"),     # prefecture merged in (2019)
+    ("海门区人民政府", "海门区", "320614", "government"),         # 海门市 -> 海门区: cpca read 海门 as 海门市
+    ("赣县区人民政府", "赣县区", "360704", "government"),         # 赣县 -> 赣县区
+    ("宁乡市人民政府", "宁乡市", "430182", "government"),         # 宁乡县 -> 宁乡市, a new code
+    ("那曲市色尼区人民政府", "色尼区", "540602", "government"),   # new prefecture and district
+])
+def test_divisions_newer_than_cpca_take_their_current_code(title, county, adcode, kind):
+    meta = extract_metadata(nfkc(f"{title}2023年政府信息公开工作年度报告\n"))
+    assert (meta.agency, meta.county, meta.adcode, meta.level, meta.kind) == (title, county, adcode, "county", kind)
+
+
+def test_county_read_whole_keeps_the_rest_starting_with_a_suffix():
+    meta = extract_metadata(nfkc("湘阴县市场监督管理局2023年政府信息公开工作年度报告\n"))
+    assert (meta.agency, meta.adcode, meta.kind, meta.notes) == ("湘阴县市场监督管理局", "430624", "department", ())
 
 
 def test_letter_spaced_title_of_a_pdf():
