@@ -461,6 +461,30 @@ def _chain(pairs: list, row_count: int) -> tuple:
     return best, back
 
 
+def _bind_out_of_order(matches: dict, pairs: list, rows: tuple) -> None:
+    """Bind 表三 rows printed out of the template's order to the segments that name them, in place.
+
+    The chain keeps the template's order, so a row printed before one it follows (two outcome
+    rows swapped, labels and all) is left out of it. Such a row is bound when exactly one
+    segment inside table 3, matched to no row, prints its label whole, and that segment names no
+    other missing row: binding by label is what a reader does.
+    """
+    table3 = [i for j, (i, _s) in matches.items() if rows[j].table == "table3"]
+    if not table3 or all(j in matches for j, row in enumerate(rows) if row.table == "table3"):
+        return
+    first, last = min(table3), max(table3)
+    used = {i for i, _s in matches.values()}
+    by_row: dict = {}
+    by_segment: dict = {}
+    for i, j, score in pairs:
+        if score >= 1.0 and j not in matches and i not in used and first < i < last and rows[j].table == "table3":
+            by_row.setdefault(j, []).append((i, score))
+            by_segment.setdefault(i, []).append(j)
+    for j, found in by_row.items():
+        if len(found) == 1 and len(by_segment[found[0][0]]) == 1:
+            matches[j] = found[0]
+
+
 def _repeated_table3_rows(pairs: list, rows: tuple) -> int:
     """Return how many times the segments print table 3 whole: the count most of its rows reach.
 
@@ -539,6 +563,7 @@ def match_segments(segments: list, template: str, *, stream: bool = False) -> Ta
     """Bind label+value segments (however they were cut) to the rows of ``template``."""
     rows = SCHEMA.alignment_rows(template)
     matches, pairs = _align(segments, rows, template)
+    _bind_out_of_order(matches, pairs, rows)
     merged = _merged_rows(matches, rows, template)
     _table2_out_of_order(segments, matches, rows)
     reads = {}

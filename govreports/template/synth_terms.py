@@ -141,3 +141,4 @@ FULL_WIDTH = {"(": "（", ")": "）", ",": "，", ":": "："}
 
 # How the printed 表三 begins: the mutations find the tables' value rows after it.
 TABLE3_START = "三、收到"
+YUAN = "元"  # a money amount printed in yuan (mutations: 表二 units)
