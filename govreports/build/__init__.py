@@ -28,6 +28,7 @@ from govreports.build.safety import build_lock, check_output_folder
 from govreports.build.writer import (
     TableWriter,
     codebook_csv,
+    indicator_definitions_csv,
     recover_interrupted,
     replace_folder,
     write_tables,
@@ -78,7 +79,7 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
         check_output_folder(out_dir, inputs)  # again: what recovery put back is checked too
         counts = _build_locked(raw_dir, out_dir, workers, engine, scheduler, cache_dir,
                                corrections, corrections_path, progress, file_timeout)
-    return BuildResult(out_dir, counts, sum(counts.get(s, 0) for s in ("valid", "repaired", "invalid")))
+    return BuildResult(out_dir, counts, sum(counts.get(s, 0) for s in ("valid", "repaired", "invalid", "unchecked")))
 
 
 def _check_options(workers: int | None, file_timeout: float) -> None:
@@ -123,9 +124,9 @@ def _write_dataset(raw_dir: Path, files: list, runner: Callable, staging: Path, 
         for writer in writers.values():
             writer.close()
     digests = {name: digest for writer in writers.values() for name, digest in writer.digests().items()}
-    codebook = codebook_csv()
-    (staging / "codebook.csv").write_bytes(codebook)
-    digests["codebook.csv"] = hashlib.sha256(codebook).hexdigest()
+    for name, data in (("codebook.csv", codebook_csv()), ("indicator_definitions.csv", indicator_definitions_csv())):
+        (staging / name).write_bytes(data)
+        digests[name] = hashlib.sha256(data).hexdigest()
     write_datapackage(staging, TABLES, dict(sorted(digests.items())))
     return counts
 

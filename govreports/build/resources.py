@@ -26,7 +26,7 @@ LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by
 DATAPACKAGE_NAME = "govreports-ogi-annual-reports"  # how a later build recognises a folder it may replace
 CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "header": True}
 CODEBOOK_FIELDS = {
-    "table": "Template table.", "template": "Template version (2019 or 2021).", "code": "Cell code table.row.column.",
+    "table": "Template table (stats: the statistics table before 2019).", "template": "Form: the 2019 or 2021 template, or 2014 (the statistics table before 2019).", "code": "Cell code table.row.column.",
     "row_code": "Row part of the code.", "column_code": "Column part of the code.",
     "row_label_zh": "The row's label as the template prints it.", "column_label_zh": "The column's label as the template prints it.",
     "name_en": "English name of the cell.", "unit": "Unit of the cell's value.", "dtype": "Type of the cell's value.",
@@ -85,6 +85,27 @@ def _codebook_resource(digests: dict, staging: Path) -> dict:
     }
 
 
+INDICATOR_FIELDS = {
+    "indicator": "Indicator name (the indicators table's indicator column).", "name_en": "English name.",
+    "name_zh": "Chinese name.", "form_2014": "Cells summed in the statistics table before 2019 (form 2014).",
+    "template_2019": "Cells summed on the 2019 template (* stands for any row).",
+    "template_2021": "Cells summed on the 2021 template (* stands for any row).",
+    "note": "Where the indicator's definition changes across eras.",
+}
+
+
+def _indicator_definitions(digests: dict, staging: Path) -> dict:
+    return {
+        "name": "indicator_definitions", "path": "indicator_definitions.csv", "format": "csv", "mediatype": "text/csv",
+        "encoding": "utf-8", "dialect": CSV_DIALECT,
+        "description": "The crosswalk: each indicator's cells in every era, and the breaks in its definition.",
+        "hash": f"sha256:{digests['indicator_definitions.csv']}",
+        "bytes": (staging / "indicator_definitions.csv").stat().st_size,
+        "schema": {"fields": [{"name": n, "type": "string", "description": d} for n, d in INDICATOR_FIELDS.items()],
+                   "missingValues": [""], "primaryKey": ["indicator"]},
+    }
+
+
 def dataset_version(digests: dict) -> str:
     """Return the dataset version: the parser version plus a digest of every output file."""
     joined = "".join(f"{name}:{digest}\n" for name, digest in sorted(digests.items()))
@@ -101,7 +122,8 @@ def write_datapackage(staging: Path, tables: tuple, digests: dict) -> dict:
         "sources": [{"title": f"Annual government information disclosure reports ({REPORT_TITLE_ZH}) "
                               "published by Chinese government agencies; see manifest and data/raw/SOURCES.csv"}],
         "contributors": [{"title": "govreports contributors", "role": "author"}],
-        "resources": [_resource(name, digests, staging) for name in tables] + [_codebook_resource(digests, staging)],
+        "resources": [_resource(name, digests, staging) for name in tables] + [_codebook_resource(digests, staging),
+                                                                               _indicator_definitions(digests, staging)],
     }
     (staging / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return descriptor

@@ -10,6 +10,7 @@ whichever process made them.
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -18,7 +19,7 @@ import pyarrow.csv as pa_csv
 
 from govreports.build.resources import table_schema
 from govreports.records import Report
-from govreports.template import SCHEMA
+from govreports.template import SCHEMA, TEMPLATES, pre2019
 from govreports.template.fields import REPORT_TOTALS, TABLE4_TOTALS, TABLE_COLUMNS
 
 
@@ -55,7 +56,7 @@ def report_row(report_id: str, source: str, report: Report) -> tuple:
         "n_failed_checks": sum(c.passed is False for c in report.checks),
         "n_lost_cells": sum(c.status == "lost" for c in report.cells),
     }
-    rows = SCHEMA.rows(report.template, "table3") if report.template else ()
+    rows = SCHEMA.rows(report.template, "table3") if report.template in TEMPLATES else ()
     for name, prefixes in REPORT_TOTALS.items():
         row[name] = _sum_cells(cells, [f"table3.{r.row_code}.total" for r in rows if r.row_code.startswith(prefixes)])
     for group in TABLE4_TOTALS:
@@ -67,6 +68,31 @@ def _sum_cells(cells: dict, codes: list):
     if not codes or any(c not in cells or cells[c].status in ("lost", "not_printed") for c in codes):
         return None
     return sum(cells[c].value or 0 for c in codes)
+
+
+def indicator_rows(report_id: str, report: Report) -> list:
+    """Return the report's rows of the ``indicators`` table: each crosswalk indicator in its era's cells.
+
+    An indicator is the sum of its cells in the report's form (blank counts 0); it is null when the
+    report prints none of them, or when one of them was lost.
+    """
+    cells = {c.code: c for c in report.cells}
+    rows = []
+    for indicator in pre2019.indicators():
+        codes = [c for spec in indicator.codes.get(report.template, ()) for c in _matching(spec, cells)]
+        rows.append((report_id, indicator.name, report.template, _indicator_value(codes, cells)))
+    return rows
+
+
+def _matching(spec: str, cells: dict) -> list:
+    return fnmatch.filter(cells, spec) if "*" in spec else [spec]
+
+
+def _indicator_value(codes: list, cells: dict):
+    present = [cells[c] for c in codes if c in cells and cells[c].status != "not_printed"]
+    if not present or any(c.status == "lost" for c in present):
+        return None
+    return sum(c.value or 0 for c in present)
 
 
 def check_rows(report_id: str, checks) -> list:
@@ -82,7 +108,7 @@ def check_rows(report_id: str, checks) -> list:
 @lru_cache(maxsize=1)
 def _code_dictionary() -> tuple:
     """Return ``({code: index}, code, table, row and column arrays)`` over both templates' codes."""
-    codes = sorted(set(SCHEMA.codes("2019")) | set(SCHEMA.codes("2021")))
+    codes = sorted(set(SCHEMA.codes("2019")) | set(SCHEMA.codes("2021")) | set(pre2019.codes()))
     parts = [code.split(".") for code in codes]
     arrays = [pa.array(codes)] + [pa.array([p[i] for p in parts]) for i in range(3)]
     return {code: i for i, code in enumerate(codes)}, arrays
@@ -95,6 +121,7 @@ class ChunkTables:
     report_ids: list = field(default_factory=list)
     reports: list = field(default_factory=list)
     repairs: list = field(default_factory=list)
+    indicators: list = field(default_factory=list)
     cell_report: list = field(default_factory=list)
     cell_code: list = field(default_factory=list)
     cell_value: list = field(default_factory=list)
@@ -112,6 +139,7 @@ class ChunkTables:
         self.report_ids.append(report_id)
         self.reports.append(report_row(report_id, source, report))
         self.repairs.extend((report_id, r.code, r.value, r.kind, r.evidence) for r in report.repairs)
+        self.indicators.extend(indicator_rows(report_id, report))
         code_index = _code_dictionary()[0]
         for cell in report.cells:
             self.cell_code.append(code_index[cell.code])
@@ -134,6 +162,7 @@ class ChunkTables:
             "cells": self._cells(ids),
             "checks": self._checks(ids),
             "repairs": table_from_rows("repairs", self.repairs),
+            "indicators": table_from_rows("indicators", self.indicators),
         }
 
     def _cells(self, ids: pa.Array) -> pa.Table:

@@ -127,6 +127,13 @@ def _write_chunk(result, writers: dict, panel: list) -> tuple:
     return result.manifest
 
 
+def indicator_definitions_csv() -> bytes:
+    """Return the crosswalk of indicators comparable across eras (``template/indicators.csv``) as CSV bytes."""
+    from importlib import resources
+
+    return resources.files("govreports.template").joinpath("indicators.csv").read_bytes()
+
+
 def codebook_csv() -> bytes:
     """Return the codebook (every cell of every template) as CSV bytes."""
     rows = SCHEMA.to_codebook()

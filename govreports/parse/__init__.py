@@ -16,13 +16,14 @@ from pathlib import Path
 
 from govreports.errors import Problem, SourceError
 from govreports.parse import checks as validate
-from govreports.parse import layout, narrative, stream
+from govreports.parse import layout, narrative, pre2019, stream
 from govreports.parse import rows as tables
 from govreports.parse import solve as repair
 from govreports.parse.metadata import extract_metadata
 from govreports.read import read_document, sha256_of
 from govreports.records import Document, Report
 from govreports.template import TEMPLATES
+from govreports.template.pre2019_terms import FORM as PRE2019_FORM
 from govreports.template.terms import REPORT_WORDS, TABLE_HEADINGS
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,8 @@ def parse_document(document: Document, *, template: str = "auto") -> Report:
     if not text.strip():
         return Report(source, "failed", document.sha256, metadata=metadata,
                       errors=(Problem("source.empty", f"{source}: empty file: nothing to parse"),))
+    if template == PRE2019_FORM:
+        return _parse_pre2019(source, document, metadata, text)
     chosen = _choose_template(template, text, metadata.year)
     if chosen is None:
         return _failed(source, document, metadata, text)
@@ -116,7 +119,20 @@ def _choose_template(template: str, text: str, year) -> str | None:
     return tables.detect_template(text, year)
 
 
+def _parse_pre2019(source: str, document: Document, metadata, text: str) -> Report:
+    """Parse a report of 2008-2018 (its statistics table, or its sentences): see :mod:`.pre2019`."""
+    read = pre2019.read_pre2019(text)
+    if read.status == "failed":
+        return Report(source, "failed", document.sha256, metadata=metadata, errors=read.problems)
+    table_checks = tuple(c for c in read.checks if not c.identity.startswith("narrative."))
+    narrative_checks = tuple(c for c in read.checks if c.identity.startswith("narrative."))
+    return Report(source, read.status, document.sha256, PRE2019_FORM, metadata, read.cells, table_checks,
+                  read.repairs, read.problems, narrative_checks)
+
+
 def _failed(source: str, document: Document, metadata, text: str) -> Report:
+    if any(word in text for word in REPORT_WORDS) and pre2019.is_pre2019(text, metadata.year):
+        return _parse_pre2019(source, document, metadata, text)
     if not any(word in text for word in REPORT_WORDS):
         problem = Problem("report.not_a_report", f"{source}: not a government information disclosure report "
                           f"(no mention of {REPORT_WORDS[0]} and no template tables)")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from govreports.records import Report
 from govreports.template import SCHEMA
+from govreports.template.pre2019 import COLUMNS, stat_rows
+from govreports.template.pre2019_terms import FORM as PRE2019_FORM
 
 
 def _format_value(cell) -> str:
@@ -29,6 +31,18 @@ def _table_lines(report: Report, table: str) -> list:
     return lines
 
 
+def _stats_lines(report: Report) -> list:
+    cells = {c.code: c for c in report.cells}
+    lines = []
+    for row in stat_rows():
+        printed = [cells.get(row.code(column)) for column in COLUMNS]
+        if all(c is None or c.status == "not_printed" for c in printed):
+            continue
+        values = ["" if c is None or c.status == "not_printed" else _format_value(c) for c in printed]
+        lines.append(f"  {row.row_code:<34}" + "".join(f"{v:>8}" for v in values))
+    return lines
+
+
 def summarise(report: Report) -> str:
     """Return a report as readable text: metadata, the three tables, checks, repairs and problems."""
     meta = report.metadata
@@ -39,7 +53,10 @@ def summarise(report: Report) -> str:
         f"agency: {meta.agency or '?'} | year: {meta.year or '?'} | published: {meta.published or '?'}",
         f"place: {place} ({meta.adcode or '?'}) | level: {meta.level or '?'} | kind: {meta.kind or '?'}",
     ]
-    if report.template:
+    if report.template == PRE2019_FORM:
+        lines.append("statistics table (this year, cumulative since 2008)")
+        lines.extend(_stats_lines(report))
+    elif report.template:
         for table, title in (("table2", "table 2 (proactive disclosure)"),
                              ("table3", "table 3 (applications: natural person, 5 kinds of organisation, total)"),
                              ("table4", "table 4 (upheld, corrected, other, pending, total)")):

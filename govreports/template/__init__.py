@@ -346,9 +346,11 @@ class Schema:
 
     def to_codebook(self) -> list:
         """Return the codebook as a list of dicts (one per template cell)."""
+        from govreports.template.pre2019 import codebook_rows
+
         fields = ("table", "template", "code", "row_code", "column_code", "row_label_zh",
                   "column_label_zh", "name_en", "unit", "dtype")
-        return [{f: getattr(cell, f) for f in fields} for cell in self._cells]
+        return [{f: getattr(cell, f) for f in fields} for cell in self._cells] + codebook_rows()
 
 
 SCHEMA = Schema()

@@ -38,7 +38,8 @@ FIELDS = {
                         "constraints": {"enum": MANIFEST_STATUS_VALUES}},
     "reason": {"type": "string", "description": "Why a file failed or was skipped, or the report's first error."},
     "parser_version": {"type": "string", "description": "govreports version that parsed the file."},
-    "template": {"type": "string", "description": "Template version of the report's tables.", "constraints": {"enum": ["2019", "2021"]}},
+    "template": {"type": "string", "description": "Form of the report's tables: the 2019 or 2021 national template, or 2014 (the statistics table of the reports before 2019).",
+                 "constraints": {"enum": ["2014", "2019", "2021"]}},
     "year": {"type": "integer", "description": "Year the statistics cover (not the publication year)."},
     "agency": {"type": "string", "description": "Reporting agency's full official name with its place prefix (short forms "
                                                 "expanded, OCR-misread place names corrected)."},
@@ -58,7 +59,7 @@ FIELDS = {
     "n_failed_checks": {"type": "integer", "description": "Number of identities that fail as published."},
     "n_lost_cells": {"type": "integer", "description": "Number of cells the layout lost and no identity fixes."},
     "code": {"type": "string", "description": "Cell code table.row.column (see the codebook resource)."},
-    "table": {"type": "string", "description": "Template table.", "constraints": {"enum": ["table2", "table3", "table4"]}},
+    "table": {"type": "string", "description": "Template table.", "constraints": {"enum": ["table2", "table3", "table4", "stats"]}},
     "row_code": {"type": "string", "description": "Row part of the cell code."},
     "column_code": {"type": "string", "description": "Column part of the cell code."},
     "value": {"type": "number", "description": "The cell's value; null when printed blank, '/', a dash, or lost."},
@@ -73,6 +74,8 @@ FIELDS = {
     "passed": {"type": "boolean", "description": "True if the identity holds, false if not, null if a lost cell made it unevaluable."},
     "kind_of_repair": {"type": "string", "description": "lost_cell, run_together, split_apart, merged_row (a sub-row of a merged row printing 0) or value_order (table 3 printed in another order, e.g. column by column).",
                        "constraints": {"enum": REPAIR_KIND_VALUES}},
+    "indicator": {"type": "string", "description": "Indicator name (see indicator_definitions.csv)."},
+    "era": {"type": "string", "description": "Form the report was printed in: 2014 (the statistics table before 2019), 2019 or 2021."},
     "evidence": {"type": "string", "description": "The printed text and identities that make the repaired value unique."},
 }
 
@@ -126,6 +129,16 @@ RESOURCES = {
         "foreign_keys": ({"fields": ["report_id", "code"], "reference": {"resource": "cells", "fields": ["report_id", "code"]}},),
         "description": "Every cell the parser inferred from the template's identities, with its evidence.",
         "usage_warnings": "Repaired values are unique solutions of the identities, not the printed text.",
+    },
+    "indicators": {
+        "columns": ("report_id", "indicator", "era", "value"),
+        "primary_key": ("report_id", "indicator"),
+        "foreign_keys": ({"fields": "report_id", "reference": {"resource": "reports", "fields": "report_id"}},),
+        "description": "Indicators comparable across every era (before 2019, the 2019 and 2021 templates), one row "
+                       "per report and indicator; indicator_definitions.csv gives each one's cells and where its "
+                       "definition changes.",
+        "usage_warnings": "Definitions change across 2019 (see each indicator's note): compare levels across the break "
+                          "only with the note in mind; a null value is not zero.",
     },
     "manifest": {
         "columns": ("source", "sha256", "size_bytes", "format", "manifest_status", "reason", "report_id", "parser_version"),

@@ -26,6 +26,7 @@ class ReportStatus(_Word):
     REPAIRED = "repaired"
     INVALID = "invalid"
     FAILED = "failed"
+    UNCHECKED = "unchecked"  # figures read (a pre-2019 report's sentences) that no identity can check
 
 
 class ManifestStatus(_Word):
@@ -35,6 +36,7 @@ class ManifestStatus(_Word):
     REPAIRED = "repaired"
     INVALID = "invalid"
     FAILED = "failed"
+    UNCHECKED = "unchecked"
     DUPLICATE = "duplicate"
     SKIPPED = "skipped"
 
@@ -45,6 +47,7 @@ class CellStatus(_Word):
     NUMBER = "number"
     BLANK = "blank"
     LOST = "lost"
+    STATED = "stated"  # read from a sentence of the narrative, not from a table
     NOT_PRINTED = "not_printed"  # the report prints the row merged with its siblings: null
     REPAIRED = "repaired"
     CORRECTED = "corrected"
