@@ -61,13 +61,6 @@ def _skippable(units: list, width: int) -> list:
     return flags
 
 
-def _block_rows(flat: tuple, count: int, width: int, order: str) -> tuple:
-    """Return the rows of a block of ``count`` rows read row by row or column by column."""
-    if order == ROWS:
-        return tuple(flat[r * width:(r + 1) * width] for r in range(count))
-    return tuple(tuple(flat[c * count + r] for c in range(width)) for r in range(count))
-
-
 def _key(rows: tuple) -> tuple:
     return tuple((t.kind, t.value) for row in rows for t in row)
 
@@ -86,6 +79,9 @@ def block_readings(lines: tuple, n_rows: int, width: int, row_ok: Callable) -> l
     """
     units = prepare_units(lines, width)
     stream = _Stream(units, width, row_ok)
+    spare = sum(len(u) for u, skip in zip(units, stream.skippable) if skip)
+    if not 0 <= stream.ends[-1] - n_rows * width <= spare:
+        return []  # the stream holds too few or too many values for the rows
     # states[u][i]: {values key: Reading} for the readings of units[:u] as rows[:i]
     states = [{} for _ in range(len(units) + 1)]
     states[0][0] = {(): Reading((), ())}
@@ -129,9 +125,28 @@ class _Stream:
                 continue  # a block ends at the end of a printed line
             block = self.flat[start:end]
             for order in (ROWS, COLUMNS) if count > 1 else (ROWS,):
-                rows = _block_rows(block, count, self.width, order)
-                if all(self.row_ok(i + r, row) for r, row in enumerate(rows)):
+                if order == ROWS and count > 1 and self._rows_at_line_ends(start, count):
+                    continue  # the same as one-row blocks, which are tried anyway
+                rows = self._checked_rows(block, count, order, i)
+                if rows is not None:
                     yield stop, count, order, rows
+
+    def _rows_at_line_ends(self, start: int, count: int) -> bool:
+        """Return True when every row of a row-by-row block ends where a printed line ends."""
+        return all(start + r * self.width in self.unit_at for r in range(1, count))
+
+    def _checked_rows(self, block: tuple, count: int, order: str, first: int) -> tuple | None:
+        """Return a block's rows if each passes its own identities (checked row by row, stopping early)."""
+        rows = []
+        for r in range(count):
+            if order == ROWS:
+                row = block[r * self.width:(r + 1) * self.width]
+            else:
+                row = block[r::count]
+            if not self.row_ok(first + r, row):
+                return None
+            rows.append(row)
+        return tuple(rows)
 
 
 # ----------------------------------------------------------------------------------------
