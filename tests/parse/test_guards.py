@@ -227,3 +227,32 @@ def mutate_rows_again(rows: list, rng) -> tuple:
     row = list(rows[index])
     row[-1] = row[-1] + " " + str(rng.randint(1, 9))
     return rows[:index] + [row] + rows[index + 1:], None
+
+
+# ----------------------------------------------------------------------------------------
+# The corruption classes of bench_mutations.py: never a silent error
+
+@pytest.mark.parametrize("kind", ["column_swap_headed", "outcome_rows_swapped_labelled", "table2_unit",
+                                  "table2_footnote", "table2_extra_value", "column_swap_values",
+                                  "outcome_rows_swapped_values", "merged_files"])
+@pytest.mark.parametrize("layout", ["lines", "tabs", "spaces", "markdown"])
+def test_no_corruption_is_read_silently_wrong(kind, layout):
+    import random
+
+    from govreports.synth.mutations import FILE_CORRUPTIONS, LAYOUT_CORRUPTIONS, corrupt
+
+    rng = random.Random(f"{kind}/{layout}")
+    for _ in range(4):
+        template = rng.choice(["2019", "2021"])
+        values = consistent_values(template, seed=rng.randrange(10**6))
+        text, printed = corrupt(values, template, kind, rng, layout)
+        report = parse_text(text)
+        if kind in FILE_CORRUPTIONS:
+            assert report.status == "failed" and "tables.several_reports" in codes(report)
+            continue
+        got = report.values()
+        wrong = {c: (got[c], v) for c, v in printed.items() if got[c] is not None and got[c] != pytest.approx(v)}
+        assert wrong == {}
+        if kind in LAYOUT_CORRUPTIONS and not kind.startswith("table2"):
+            # read exactly: headers and labels bind the values (a row the labels miss is fixed by the identities)
+            assert report.status in ("valid", "repaired") and all(got[c] == v for c, v in printed.items())
