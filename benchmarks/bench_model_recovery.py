@@ -1,15 +1,15 @@
-"""Empirical coverage of the disclosure model's 95% intervals, through the whole pipeline.
+"""Coverage of the models' 95% intervals when agencies and provinces differ: which method holds.
 
-Each draw simulates agency-year disclosure counts from a logit model of level and kind with
-known coefficients (tests/integration/test_model_recovery.py), renders every agency-year as a
-report file, builds the processed dataset with ``build_dataset``, loads the model frame and fits
-``disclosed + I(handled - disclosed) ~ level + kind``. Printed per coefficient: the true value,
-the mean estimate, and the share of draws whose 95% interval holds the truth for the binomial GLM
-with agency-clustered standard errors and t(agencies - 1) intervals (the model of
-govreports.study.models), the same errors with normal intervals, the quasi-binomial GLM, and a naive
-binomial GLM (for comparison).
+Each draw is an agency-year panel (31 provinces x 8 agencies x 5 years, 1,240 reports) from a
+logit with agency effects, province shocks and report-level over-dispersion
+(``draw_frame`` in tests/integration/test_model_recovery.py), fitted directly as a model frame.
+For each method: the share of draws whose 95% interval holds the population-averaged truth of
+each coefficient (the GLM's estimand on that draw's design), pooled over the five coefficients
+and per coefficient, and the mean interval width. Then the GLMM (province random intercept,
+marginal ML): how often its interval holds a province SD of 0.1 and 0.5, and how often a fit
+with no province effect collapses and is reported degenerate.
 
-    python benchmarks/bench_model_recovery.py --draws 100
+    python benchmarks/bench_model_recovery.py --draws 100 --glmm-draws 20
 """
 
 from __future__ import annotations
@@ -17,87 +17,58 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-import statsmodels.formula.api as smf
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "integration"))  # the recovery test's generator and fit
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))  # the generator
 
-from test_model_recovery import TRUE, recover  # noqa: E402
+from test_model_recovery import SCENARIOS, coverage, glmm_draws  # noqa: E402
 
-from govreports.study import models  # noqa: E402
+METHODS = {
+    "recommended (province, CR3)": {},
+    "province, CR1": {"clustering": "province", "se": "CR1"},
+    "agency, CR3": {"clustering": "agency", "se": "CR3"},
+    "agency, CR1": {"clustering": "agency", "se": "CR1"},
+    "two-way province x year, CR3": {"clustering": "twoway", "se": "CR3"},
+    "quasi-binomial (ignores clustering)": {"dispersion": "quasi"},
+}
 
-Z95 = 1.959963984540054
 
-
-def one_draw(seed: int, agencies_per_cell: int, workers: int) -> tuple:
-    """Return (rows of per-coefficient results, pipeline fidelity) for one simulated corpus."""
-    with tempfile.TemporaryDirectory() as tmp:
-        drawn, frame = recover(seed, Path(tmp), agencies_per_cell, workers)
-    merged = frame.merge(drawn, on=["agency", "year"], suffixes=("", "_drawn"))
-    faithful = len(merged) == len(drawn) and bool(
-        (merged["status"] == "valid").all()
-        and all((merged[c] == merged[f"{c}_drawn"]).all() for c in ("level", "kind", "disclosed", "handled")))
-    if not faithful:  # the pipeline lost or changed something: coverage would not measure the model
-        return [], False
-    clustered = models.fit_disclosure(frame, covariates=["level", "kind"])
-    quasi = models.fit_disclosure(frame, covariates=["level", "kind"], dispersion="quasi")
-    naive = smf.glm(clustered.formula, clustered.data, family=sm.families.Binomial()).fit()
-    fits = {"clustered": clustered.table.set_index("term"), "quasi": quasi.table.set_index("term")}
-    normal = fits["clustered"].copy()  # the same clustered errors with normal, not t, intervals
-    normal["ci_low"], normal["ci_high"] = normal["estimate"] - Z95 * normal["std_error"], \
-        normal["estimate"] + Z95 * normal["std_error"]
-    fits["clustered_normal"] = normal
-    fits["naive"] = pd.DataFrame({"estimate": naive.params, "ci_low": naive.params - Z95 * naive.bse,
-                                  "ci_high": naive.params + Z95 * naive.bse})
+def glmm_summary(draws: int) -> pd.DataFrame:
+    """Return, per true province SD, the GLMM's recovery and degeneracy over ``draws`` draws."""
     rows = []
-    for term, value in TRUE.items():
-        row = {"seed": seed, "term": term, "true": value, "estimate": fits["clustered"].loc[term, "estimate"]}
-        for name, table in fits.items():
-            row[f"covered_{name}"] = bool(table.loc[term, "ci_low"] <= value <= table.loc[term, "ci_high"])
-            row[f"width_{name}"] = table.loc[term, "ci_high"] - table.loc[term, "ci_low"]
-        rows.append(row)
-    return rows, faithful
+    for sd in (0.0, 0.1, 0.5):
+        results = glmm_draws(sd, draws)
+        sigma = np.array([r.extra["sigma"] for r in results])
+        inside = [r.status == "fitted" and r.extra["sigma_ci"][0] <= sd <= r.extra["sigma_ci"][1] for r in results]
+        rows.append({"true_sd": sd, "draws": draws, "median_sigma": float(np.median(sigma)),
+                     "interval_holds_truth": float(np.mean(inside)),
+                     "degenerate": float(np.mean([r.status == "degenerate" for r in results])),
+                     "lr_rejects_at_5pct": float(np.mean([r.extra["lr_p"] < 0.05 for r in results]))})
+    return pd.DataFrame(rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=100)
-    parser.add_argument("--first-seed", type=int, default=1, help="seed of the first draw (the test uses 0)")
-    parser.add_argument("--agencies-per-cell", type=int, default=4, help="agencies per level x kind (max 6)")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--glmm-draws", type=int, default=20)
     args = parser.parse_args()
-
-    start, rows, faithful = time.perf_counter(), [], 0
-    for seed in range(args.first_seed, args.first_seed + args.draws):
-        draw_rows, ok = one_draw(seed, args.agencies_per_cell, args.workers)
-        rows += draw_rows
-        faithful += ok
-    elapsed = time.perf_counter() - start
-    if not rows:
-        print(f"no draw came through the pipeline intact ({args.draws} draws): nothing to measure")
-        return
-    results = pd.DataFrame(rows)
-    summary = results.groupby("term", sort=False).agg(
-        true=("true", "first"), mean_estimate=("estimate", "mean"), clustered_t=("covered_clustered", "mean"),
-        clustered_normal=("covered_clustered_normal", "mean"), quasi=("covered_quasi", "mean"),
-        naive=("covered_naive", "mean"), width_clustered_t=("width_clustered", "mean"),
-        width_quasi=("width_quasi", "mean"))
-    reports = 2 * 6 * args.agencies_per_cell
-    print(f"{args.draws} draws of {reports} reports ({args.agencies_per_cell * 6} agencies x 2 years), "
-          f"{elapsed:.0f} s ({elapsed / args.draws:.2f} s per draw: render, build, fit)")
-    print(f"pipeline faithful (every report valid, counts and metadata as drawn): {faithful}/{args.draws} draws "
-          "(coverage is over these)")
-    print(f"Monte Carlo standard error of a 95% coverage: {math.sqrt(0.95 * 0.05 / faithful):.3f}")
-    print("coverage of the 95% intervals (share of draws holding the true value), and mean interval widths:")
-    print(summary.to_string(float_format=lambda v: f"{v:.3f}"))
-    print(f"all four coefficients covered (clustered, t): "
-          f"{results.groupby('seed')['covered_clustered'].all().mean():.3f}")
+    for scenario in SCENARIOS:
+        start = time.perf_counter()
+        rows = coverage(args.draws, scenario, METHODS, first_seed=1000)
+        elapsed = time.perf_counter() - start
+        pooled = rows.groupby("method", sort=False).agg(coverage=("covered", "mean"), width=("width", "mean"))
+        per_term = rows.pivot_table(index="method", columns="term", values="covered", sort=False)
+        print(f"\n== {scenario}: {SCENARIOS[scenario]}; {args.draws} draws, {elapsed:.0f} s "
+              f"(Monte Carlo SE of a 95% coverage per term: {math.sqrt(0.95 * 0.05 / args.draws):.3f})")
+        print(pooled.join(per_term).to_string(float_format=lambda v: f"{v:.3f}"))
+    start = time.perf_counter()
+    summary = glmm_summary(args.glmm_draws)
+    print(f"\n== GLMM, province random intercept (marginal ML), {time.perf_counter() - start:.0f} s")
+    print(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
 if __name__ == "__main__":

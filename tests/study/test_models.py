@@ -475,7 +475,7 @@ def test_plots_render_chinese_without_missing_glyphs(frame, tmp_path):
     results = models.fit_all(frame)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        figures = [models.plot_coefficients(results),
+        figures = [models.plot_coefficients(results, names=["disclosure_binomial", "disclosure_mixed_agency"]),
                    models.plot_coefficients(results, names=["volume_negbin", "reconsideration_negbin"]),
                    models.plot_predicted_rates(models.predicted_rates(results["disclosure_binomial"]))]
         for index, figure in enumerate(figures):

@@ -29,7 +29,6 @@ from govreports.study.models.frame import prepare_covariates
 from govreports.study.models.spec import (
     MIN_REPORTS,
     RATE_COVARIATES,
-    REGION_TERMS,
     ModelResult,
     _Response,
     _rhs,
@@ -185,13 +184,14 @@ def fit_disclosure_mixed(frame: pd.DataFrame, *, group: str = "province", covari
     boundary, the optimiser failed or the Hessian is not positive definite. Formula (fixed part;
     random intercept by ``group``)::
 
-        disclosed + I(handled - disclosed) ~ level + kind + year_fe + log_applications
-            + natural_person_share + no_new
+        disclosed + I(handled - disclosed) ~ level + kind + macro_region + year_fe
+            + log_applications + natural_person_share + no_new
 
     Args:
         frame: a model frame (:func:`build_model_frame`).
         group: ``province`` or ``agency`` (the agency key).
-        covariates: fixed-effect covariates (default :data:`RATE_COVARIATES` without the region).
+        covariates: fixed-effect covariates (default :data:`RATE_COVARIATES`, the region as
+            ``macro_region``: the random intercept replaces province fixed effects).
         min_reports: fewest usable reports to fit at all (default :data:`MIN_REPORTS`).
 
     Returns:
@@ -211,7 +211,8 @@ def _fit_mixed(frame, name, description, group, covariates, min_reports) -> Mode
 
     from govreports.study.models.fit import _model_data, _result, _tidy
 
-    wanted = [c for c in covariates or RATE_COVARIATES if c not in ("region", *REGION_TERMS)]
+    # A province intercept replaces province fixed effects; macro-regions (province-level) stay.
+    wanted = [("macro_region" if c == "region" else c) for c in covariates or RATE_COVARIATES if c != "province"]
     column = "province" if group == "province" else "cluster"
     known = prepare_covariates(frame)
     known = known[known[column].notna()] if column == "province" else known
