@@ -149,3 +149,15 @@ def test_the_build_crosswalks_indicators_and_checks_cumulative_figures_across_ye
     assert len(cumulative) == 8 and cumulative["passed"].all()  # 2012's cumulative + 2013's = 2013's cumulative
     definitions = pd.read_csv(tmp_path / "out" / "indicator_definitions.csv").set_index("indicator")
     assert "2019" in definitions.loc["refused", "note"]
+
+
+def test_a_2008_style_report_with_figures_in_sentences():
+    text = ("某市交通局2009年政府信息公开工作年度报告\n三、依申请公开政府信息情况\n"
+            "全年共受理政府信息公开申请21件,其中当面申请18件,网上申请3件;同意公开17件,同意部分公开2件,"
+            "不予公开2件。全年未发生行政复议和行政诉讼。\n")
+    report = parse_text(text)
+    stated = {c.code.removeprefix("stats."): c.value for c in report.cells if c.status == "stated"}
+    assert report.status == "unchecked"
+    assert stated == {"requests_received.year": 21, "requests_in_person.year": 18, "requests_online.year": 3,
+                      "answers_granted.year": 17, "answers_partly.year": 2, "answers_refused.year": 2,
+                      "reconsideration_total.year": 0, "litigation_total.year": 0}
