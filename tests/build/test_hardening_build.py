@@ -460,3 +460,22 @@ def test_parse_has_a_time_limit_per_file(monkeypatch):
     result = CliRunner().invoke(cli_module.cli, ["check", "--timeout", "0.3", str(RAW / "003_7d12747508f9e08c.txt")])
     assert result.exit_code == 1
     assert "took longer than 0.3 s to parse; skipped (raise --timeout)" in result.output
+
+
+def test_the_file_timeout_holds_in_a_dask_worker(monkeypatch):
+    import time
+
+    distributed = pytest.importorskip("dask.distributed")
+
+    def spin(path, data=None):
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            pass
+
+    monkeypatch.setattr(build_runners, "parse_report", spin)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        started = time.monotonic()
+        report = client.submit(build_runners.parse_within, "slow.txt", 0.5, pure=False).result(timeout=30)
+    assert time.monotonic() - started < 8
+    assert report.status == "failed" and report.errors[0].code == "source.timeout"
