@@ -505,38 +505,45 @@ def expanded(resolution: Resolution, context: str) -> Resolution:
     """The agency under its full name where it is printed in a short form (上海市科委).
 
     The full name the text itself spells out after the same place wins (上海市科学技术委员会);
-    else the vocabulary's (``template/agency_short_forms.csv``). Other names are returned as they are.
+    else the vocabulary's (``template/agency_short_forms.csv``: the place's own form where it
+    has one, as 上海市住建委, else the usual one). Other names are returned as they are.
     """
     agency, rest = resolution.agency, resolution.rest
-    if not agency or not rest:
-        return resolution
-    short, full = _short_form(rest)
+    short = _short_form(rest) if agency and rest else None
     if short is None:
         return resolution
     prefix = agency[:len(agency) - len(rest)]
     head = rest[:len(rest) - len(short)]
     spelled = _spelled_out(prefix + head, short, context)
-    if spelled is not None:
-        full, source = spelled, "as the text spells it"
-    else:
-        source = "from the vocabulary of short forms"
+    full = spelled or _local_full_form(prefix, short) or _short_forms().get(short)
+    if full is None:
+        return resolution  # a form only some places use, and this is not one of them
     name = prefix + head + full
+    source = "as the text spells it" if spelled else "from the vocabulary of short forms"
     note = f"agency printed as {agency}: {name}, {source}"
     return replace(resolution, agency=name, rest=head + full, notes=resolution.notes + (note,))
 
 
-def _short_form(rest: str) -> tuple:
-    """(short form, full form) that ``rest`` is or ends with, else (None, None)."""
-    forms = _short_forms()
-    if rest in forms:
-        return rest, forms[rest]
+def _short_form(rest: str) -> str | None:
+    """The vocabulary's short form that ``rest`` is, or ends with after a place or zone."""
+    known = _known_short_forms()
+    if rest in known:
+        return rest
     for length in range(min(len(rest) - 1, _longest_short_form()), 1, -1):
         short = rest[-length:]
-        full = forms.get(short)
-        # "XX镇政府", "XX实验区管委会": a short form after a place or zone, never inside a word.
-        if full is not None and rest[-length - 1] in terms.SHORT_FORM_AFTER and not rest.endswith(full):
-            return short, full
-    return None, None
+        # "XX镇政府", "XX实验区管委会": a short form after a place or zone, never inside a word
+        # (and "人民政府" is no short form of itself).
+        if short in known and rest[-length - 1] in terms.SHORT_FORM_AFTER and not rest.endswith(known[short]):
+            return short
+    return None
+
+
+@cache
+def _known_short_forms() -> dict:
+    """Every short form of the vocabulary, with its usual (or a place's) full form."""
+    forms = {short: full for (_, short), full in _local_short_forms().items()}
+    forms.update(_short_forms())
+    return forms
 
 
 def _spelled_out(prefix: str, short: str, context: str) -> str | None:
@@ -574,13 +581,25 @@ def _is_subsequence(short: str, full: str) -> bool:
 
 @cache
 def _short_forms() -> dict:
-    rows = _template_csv(terms.SHORT_FORMS_CSV)
-    return {row["short"]: row["full"] for row in rows}
+    """Short form -> full form, for every place."""
+    return {row["short"]: row["full"] for row in _template_csv(terms.SHORT_FORMS_CSV) if not row["place"]}
+
+
+@cache
+def _local_short_forms() -> dict:
+    """(place, short form) -> full form where a place names a department its own way (上海市住建委)."""
+    return {(row["place"], row["short"]): row["full"] for row in _template_csv(terms.SHORT_FORMS_CSV) if row["place"]}
+
+
+def _local_full_form(prefix: str, short: str) -> str | None:
+    """The full form of ``short`` used by the place ``prefix`` starts with, if it has its own."""
+    local = _local_short_forms()
+    return next((full for (place, form), full in local.items() if form == short and prefix.startswith(place)), None)
 
 
 @cache
 def _longest_short_form() -> int:
-    return max(len(short) for short in _short_forms())
+    return max(len(short) for short in _known_short_forms())
 
 
 # --- OCR: characters of similar shape ---------------------------------------------------------

@@ -387,3 +387,14 @@ def test_county_read_whole_keeps_the_rest_starting_with_a_suffix():
 def test_letter_spaced_title_of_a_pdf():
     meta = extract_metadata(nfkc("岳 阳 市 教 育 局\n2 0 2 3 年 政 府 信 息 公 开 工 作 年 度 报 告\n"))
     assert (meta.agency, meta.year, meta.adcode, meta.notes) == ("岳阳市教育局", 2023, "430600", ())
+
+
+@pytest.mark.parametrize("title, agency", [
+    ("上海市住建委", "上海市住房和城乡建设管理委员会"),   # Shanghai's own name for it
+    ("北京市住建委", "北京市住房和城乡建设委员会"),       # the usual one
+    ("上海市房管局", "上海市房屋管理局"),
+    ("长沙市房管局", "长沙市房管局"),                     # no usual full form: kept as printed
+])
+def test_short_forms_a_place_names_its_own_way(title, agency):
+    meta = extract_metadata(nfkc(f"{title}2023年政府信息公开工作年度报告\n"))
+    assert (meta.agency, meta.agency_printed) == (agency, title)
