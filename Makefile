@@ -10,7 +10,7 @@ OUT    ?= data/processed
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,ocr]'
 	touch $@
 
 install: $(BIN)/.installed  ## create .venv and install govreports with its dependencies

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import math
 import os
 import sys
@@ -23,7 +24,8 @@ from govreports.parse.summary import summarise
 from govreports.records import Report
 from govreports.template import SCHEMA, TEMPLATES
 
-REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".html", ".htm", ".pdf", ".docx", ".doc"}
+REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".html", ".htm", ".pdf", ".docx", ".doc",
+                   ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 
 
 def expand_paths(paths: tuple) -> list:
@@ -98,12 +100,31 @@ def parse_all(paths: tuple, seconds: float, **options):
                 report = Report(path.name, "failed", errors=(Problem("source.timeout", message),))
             # A file name that is not valid UTF-8 is printed with escapes, not a crash.
             yield replace(report, source=os.fsencode(report.source).decode("utf-8", "backslashreplace"))
+def ocr_option(func):
+    """The ``--ocr/--no-ocr`` switch of commands that read reports."""
+    return click.option("--ocr/--no-ocr", default=True, show_default=True,
+                        help="Read scans (PDFs without a text layer, PNG, JPEG, TIFF) through OCR "
+                             "(the ocr extra); --no-ocr records them as failed.")(func)
+
+
+def use_ocr(ocr: bool) -> None:
+    """Turn OCR on or off for this run and its worker processes, with a progress line per OCR'd page."""
+    from govreports.read.document import OCR_SETTING
+
+    os.environ[OCR_SETTING] = "1" if ocr else "0"
+    progress = logging.getLogger("govreports.read.ocr")
+    if ocr and not progress.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        progress.addHandler(handler)
+        progress.setLevel(logging.INFO)
 
 
 def input_options(func):
     """Options shared by commands that read reports."""
     func = click.option("--timeout", "seconds", type=Seconds(), default=120.0, show_default=True,
                         help="Seconds one file may take to parse before it is recorded as failed (0: no limit).")(func)
+    func = ocr_option(func)
     func = click.option("--encoding", default=None, help="Force a text encoding (default: detect).")(func)
     func = click.option("--template", type=click.Choice(("auto",) + TEMPLATES), default="auto",
                         show_default=True, help="Template to read the tables with.")(func)
@@ -121,8 +142,9 @@ def cli():
 @click.option("--format", "fmt", type=click.Choice(["summary", "json", "csv"]), default="summary",
               show_default=True, help="summary: readable text; json: one object per report per line; "
                                       "csv: one row per cell.")
-def parse_command(paths, template, encoding, seconds, fmt):
+def parse_command(paths, template, encoding, seconds, ocr, fmt):
     """Parse reports (files or folders) and print their cells, metadata and checks."""
+    use_ocr(ocr)
     writer = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
     if writer:
         writer.writerow(["source", "status", "template", "code", "value", "value_status"])
@@ -140,8 +162,9 @@ def parse_command(paths, template, encoding, seconds, fmt):
 
 @cli.command(name="check")
 @input_options
-def check_command(paths, template, encoding, seconds):
+def check_command(paths, template, encoding, seconds, ocr):
     """Check reports against the template's identities; exit 1 if any is invalid or failed."""
+    use_ocr(ocr)
     bad = 0
     for report in parse_all(paths, seconds, template=template, encoding=encoding):
         failed = [c for c in report.checks if c.passed is False]
@@ -201,10 +224,12 @@ def fetch_command(url_list, raw_dir, delay, timeout, retries, max_bytes):
               type=click.Path(dir_okay=False), help="Manual corrections applied in the build.")
 @click.option("--file-timeout", type=Seconds(), default=120.0, show_default=True,
               help="Seconds one file may take to parse before it is recorded as failed (0: no limit).")
-def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corrections_path, file_timeout):
+@ocr_option
+def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corrections_path, file_timeout, ocr):
     """Build the processed dataset (reports, cells, checks, repairs, manifest) from RAW_DIR."""
     from govreports.build import build_dataset
 
+    use_ocr(ocr)
     result = build_dataset(raw_dir, out_dir, workers=workers, engine=engine, scheduler=scheduler,
                            cache_dir=cache_dir or None, corrections_path=corrections_path,
                            progress=_progress_printer() if sys.stderr.isatty() else None, file_timeout=file_timeout)

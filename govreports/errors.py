@@ -19,6 +19,10 @@ class SourceError(GovReportsError):
     """A file could not be read as a report (missing, unreadable, undecodable, empty)."""
 
 
+class NoTextLayerError(SourceError):
+    """A PDF has no usable text layer (a scan): it can be read only through OCR."""
+
+
 class TemplateNotFoundError(GovReportsError):
     """No template tables could be found in a document."""
 

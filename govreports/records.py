@@ -28,6 +28,12 @@ def fast_constructor(record: type) -> Callable:
 
 
 SPANNED = None  # a grid position covered by another cell's rowspan/colspan: it holds a place, prints nothing
+DOUBT = "\ue000"  # in a grid cell, between an OCR reading the engine is unsure of and its confidence
+
+
+def doubtful(reading: str, confidence: float) -> str:
+    """Return a grid cell's text for a number the OCR engine is unsure of (the solver treats it as lost)."""
+    return f"{reading}{DOUBT}{confidence:.2f}"
 
 
 @dataclass(frozen=True)
@@ -39,12 +45,16 @@ class Block:
         text: the running text (for ``kind == "text"``).
         rows: the table's rows, each a tuple of cell texts with row/column spans expanded: a
             cell covered by a span is None (it holds a place but prints nothing), a cell printed
-            empty is ``""`` (a printed blank).
+            empty is ``""`` (a printed blank); a number read by OCR with too little confidence
+            is :func:`doubtful`.
+        confidence: for a table read by OCR, the engine's confidence in each cell (rows like
+            ``rows``; None where nothing was read); empty for every other reader.
     """
 
     kind: str
     text: str = ""
     rows: tuple = ()
+    confidence: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,8 @@ class Document:
     Attributes:
         path: the file it came from.
         sha256: hex digest of the file's bytes.
-        format: ``"text"``, ``"html"``, ``"pdf"`` or ``"docx"``.
+        format: ``"text"``, ``"html"``, ``"pdf"``, ``"docx"``, ``"doc"``, ``"scan"`` (a PDF
+            without a text layer, read through OCR) or ``"image"`` (PNG, JPEG, TIFF, through OCR).
         encoding: the encoding the bytes were decoded with (None for binary formats).
         text: the whole document as plain text (tables flattened), for metadata and searches.
         blocks: for formats with real tables (HTML, Word, PDF), the text and tables in reading
@@ -166,8 +177,10 @@ class Repair:
         code: the repaired cell.
         value: the value it was given.
         kind: ``lost_cell``, ``run_together``, ``split_apart``, ``merged_row`` (a sub-row of a
-            row printed merged whose sum is 0) or ``value_order`` (table 3's values printed in
-            another order, e.g. column by column, placed by the only order the identities allow).
+            row printed merged whose sum is 0), ``value_order`` (table 3's values printed in
+            another order, e.g. column by column, placed by the only order the identities allow)
+            or ``ocr_digit`` (an OCR reading the engine was unsure of, replaced by the value the
+            identities fix).
         evidence: a sentence naming the printed text and the identities that fix the value.
     """
 

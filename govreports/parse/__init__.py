@@ -32,18 +32,19 @@ MIN_TABLE3_ROWS = 3
 
 
 def parse(path: str | Path, *, template: str = "auto", encoding: str | None = None,
-          data: bytes | None = None) -> Report:
+          data: bytes | None = None, ocr: bool | None = None) -> Report:
     """Parse the report at ``path`` and return its :class:`Report` (status ``failed`` if unreadable).
 
     Args:
-        path: a text or markdown file holding one report.
+        path: a report file (text, HTML, Word, PDF, or a scan: image-only PDF, PNG, JPEG, TIFF).
         template: ``"auto"`` (recognise it), ``"2019"`` or ``"2021"``.
         encoding: force a text encoding instead of detecting it.
         data: the file's bytes, already read (a build parses the bytes it hashed).
+        ocr: read scans through OCR (default: on, unless ``GOVREPORTS_OCR=0``).
     """
     source = Path(path).name
     try:
-        document = read_document(path, encoding, data=data)
+        document = read_document(path, encoding, data=data, ocr=ocr)
     except SourceError as exc:
         log.warning("%s", exc)
         return Report(source, "failed", errors=(Problem("source.unreadable", str(exc)),))

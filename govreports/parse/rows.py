@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from govreports.parse.layout import SPANNED_TEXT
-from govreports.records import fast_constructor
+from govreports.records import DOUBT, fast_constructor
 from govreports.template import SCHEMA, RowSpec
 from govreports.template.terms import (
     FOOTNOTE_MARKS,
@@ -58,9 +58,11 @@ class Token(NamedTuple):
     """A printed value: a number or a blank marker (a named tuple: millions are made).
 
     Attributes:
-        kind: ``number`` or ``blank`` ("/", "—", an empty grid cell).
-        text: the printed text.
-        value: the number (int where it has no decimals), None for blanks.
+        kind: ``number``, ``blank`` ("/", "—", an empty grid cell) or ``doubt`` (a number the
+            OCR engine is unsure of: the solver treats its cell as lost).
+        text: the printed text (for a doubt, the engine's reading).
+        value: the number (int where it has no decimals), None for blanks; for a doubt, the
+            engine's confidence in its reading.
         line: the line it was printed on.
         column: its column index in a positional line, else None.
         cell: an id shared by tokens printed in the same cell (``0 0 0`` in one cell).
@@ -187,14 +189,23 @@ def classify_cell(text: str) -> tuple:
 
 
 def _is_value_text(part: str) -> bool:
-    return part in NULL_MARKERS or _NUMBER.match(part) is not None or _NUMBER_WITH_UNIT.match(part) is not None
+    return (part in NULL_MARKERS or _NUMBER.match(part) is not None or _NUMBER_WITH_UNIT.match(part) is not None
+            or DOUBT in part)
 
 
 def _make_token(text: str, line_number: int, column, cell_id: int) -> Token:
     """Make a value token; a unit or footnote mark stays in its text (``12件``), the value is the number."""
+    if DOUBT in text:
+        return _doubt_token(text, line_number, column, cell_id)
     if text in NULL_MARKERS:
         return Token("blank", text, None, line_number, column, cell_id)
     return Token("number", text, parse_number(split_printed_value(text)[0]), line_number, column, cell_id)
+
+
+def _doubt_token(text: str, line_number: int, column, cell_id: int) -> Token:
+    """Return the token of a number the OCR engine was unsure of (``reading DOUBT confidence``)."""
+    reading, confidence = text.split(DOUBT, 1)
+    return Token("doubt", reading, float(confidence), line_number, column, cell_id)
 
 
 def _is_row_number(texts: list, index: int) -> bool:

@@ -9,7 +9,9 @@ has several possible *alignments*:
   cells can sit anywhere (or, in a positional layout, where the columns say);
 * ``run_together``: cells printed without a separator (``000000`` for six zeros); a digit run
   with a leading zero cannot be one number;
-* ``split_apart``: one number printed in pieces (``1 2`` for 12).
+* ``split_apart``: one number printed in pieces (``1 2`` for 12);
+* ``ocr_digit``: a number the OCR engine was unsure of (a ``doubt`` token) is not taken as
+  read: its cell is open, like a lost one, and only the identities can give it a value.
 
 Every alignment is solved against the template's identities (with counts never negative). A
 cell gets a value only when every alignment consistent with the identities gives it the same
@@ -34,7 +36,8 @@ from govreports.template import SCHEMA
 MAX_ALIGNMENTS_PER_ROW = 1000
 MAX_RUN_SPLITS = 20000  # splits of one stream run into a row's cells (20 digits in 7 cells: 27,132)
 MAX_SEARCH_NODES = 1000  # bounds the worst case (about 0.3 s) of one pathological report
-NUMBER, BLANK, LOST, NOT_PRINTED = "number", "blank", "lost", "not_printed"
+NUMBER, BLANK, LOST, NOT_PRINTED, UNSURE = "number", "blank", "lost", "not_printed", "doubt"
+OCR_DIGIT = frozenset({"ocr_digit"})
 
 
 class Slot(NamedTuple):
@@ -78,6 +81,8 @@ class Settlement:
 
 
 def _slot(token) -> Slot:
+    if token.kind == UNSURE:  # an OCR reading not trusted: the cell is open, the reading kept as evidence
+        return Slot(LOST, None, token.text)
     return Slot(token.kind, token.value, token.text)
 
 
@@ -109,6 +114,8 @@ def _token_options(token, room: int) -> tuple:
 def _options(kind: str, text: str, value, room: int) -> tuple:
     """Return :func:`_token_options` for a token's fields (cached: runs of zeros repeat)."""
     options = []
+    if kind == UNSURE:
+        return (((Slot(LOST, None, text),), OCR_DIGIT),)
     if kind != NUMBER or _valid_number_text(text.lstrip("+-")):
         options.append(((Slot(kind, value, text),), frozenset()))
     sign, digits = _signed_run(kind, text)
@@ -235,7 +242,8 @@ def row_alignments(tokens: tuple, width: int, start: int | None = None, *, whole
     if len(tokens) == width and all(
         t.kind != NUMBER or _valid_number_text(t.text.lstrip("+-")) for t in tokens
     ):
-        return [Alignment(tuple(_slot(t) for t in tokens))]
+        unsure = any(t.kind == UNSURE for t in tokens)
+        return [Alignment(tuple(_slot(t) for t in tokens), OCR_DIGIT if unsure else frozenset())]
     positional = _positional_alignment(tokens, width, start) if len(tokens) < width else None
     if positional is not None:
         return [positional]
@@ -534,7 +542,7 @@ def _repair_kinds(reads: dict, candidates: dict) -> dict:
         for alignment in candidates[row]:
             for code, slot in zip(codes, alignment.slots):
                 if slot.kind == LOST:
-                    kinds.setdefault(code, set()).add("lost_cell")
+                    kinds.setdefault(code, set()).add("lost_cell" if slot.raw is None else "ocr_digit")
                 elif slot.raw is not None and slot.kind == NUMBER and slot.raw != str(slot.value):
                     kinds.setdefault(code, set()).update(alignment.kinds - {"lost_cell"})
     return kinds
@@ -635,6 +643,8 @@ def _direct_cells(template: str, table_read) -> dict | None:
             tokens = tokens[:row.width]
         for code, token in zip(row.codes, tokens):
             kind, text = token.kind, token.text
+            if kind == UNSURE:
+                return None  # an OCR reading left to the identities
             if kind == NUMBER:
                 if text[0] in "0+-" and not _valid_number_text(text.lstrip("+-")):
                     return None  # "05" is two cells run together, not a number
@@ -744,11 +754,13 @@ def _row_printed(code: str, read, width: int) -> str:
     """Return what a row printed, for the evidence of its repairs."""
     printed = " ".join(t.text for t in read.tokens) if read else ""
     label = read.label[-30:] if read else code.rsplit(".", 1)[0]
-    return f"row {label!r} prints {len(read.tokens) if read else 0} value(s) [{printed}] for {width} cells"
+    unsure = [f"{t.text!r} (confidence {t.value:.2f})" for t in (read.tokens if read else ()) if t.kind == UNSURE]
+    note = f"; the OCR engine was unsure of its reading(s) {', '.join(unsure)}" if unsure else ""
+    return f"row {label!r} prints {len(read.tokens) if read else 0} value(s) [{printed}] for {width} cells{note}"
 
 
 def _repair_record(code: str, value, kinds: set, printed: str, identity_names: dict) -> Repair:
-    kind = min(kinds) if kinds else "lost_cell"
+    kind = "ocr_digit" if "ocr_digit" in kinds else (min(kinds) if kinds else "lost_cell")
     names = identity_names.get(code) or "the identities"
     evidence = f"{printed}; every placement consistent with {names} gives {code} = {value}"
     return Repair(code, value, kind, evidence)

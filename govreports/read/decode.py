@@ -15,6 +15,8 @@ from govreports.errors import SourceError
 MAX_CONTROL_SHARE = 0.01
 # How saved pages begin (browsers' "saved from url" comment, Word's <html xmlns:o=...>, fragments).
 HTML_STARTS = (b"<!doctype html", b"<html", b"<?xml", b"<!--", b"<head", b"<meta", b"<body", b"<table")
+# Image files (scans, photos, screenshots of a report) by their magic bytes: PNG, JPEG, TIFF.
+IMAGE_STARTS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
 def sha256_of(data: bytes) -> str:
@@ -23,10 +25,12 @@ def sha256_of(data: bytes) -> str:
 
 
 def sniff_format(path: Path, data: bytes) -> str:
-    """Return ``pdf``, ``docx``, ``doc``, ``html`` or ``text`` from the file's bytes and name."""
+    """Return ``pdf``, ``image``, ``docx``, ``doc``, ``html`` or ``text`` from the file's bytes and name."""
     head = data[:2048].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
     if data.startswith(b"%PDF"):
         return "pdf"
+    if data.startswith(IMAGE_STARTS):
+        return "image"
     if data.startswith(b"PK\x03\x04"):
         return "docx" if path.suffix.lower() in (".docx", ".docm", "") or b"word/" in data[:4096] else "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0"):

@@ -5,7 +5,10 @@ It detects the format from the file's bytes, decodes text in whatever encoding i
 (UTF-8 first, then the encoding charset-normalizer detects), hands HTML pages, Word files and
 PDFs to :mod:`govreports.read.grids` (which rebuild their tables as grids), and refuses, with a
 :class:`~govreports.errors.SourceError` a researcher can act on, anything that is not a report:
-an empty file, binary junk, an undecodable file, a scanned PDF without a text layer.
+an empty file, binary junk, an undecodable file. Scans (a PDF without a text layer, a PNG, JPEG
+or TIFF image) are read through OCR (:mod:`govreports.read.ocr`, the ``ocr`` extra) unless OCR
+is turned off (``ocr=False``, ``--no-ocr``, or ``GOVREPORTS_OCR=0`` in the environment, which is
+how the CLI's choice reaches a build's worker processes).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import os
 import stat
 from pathlib import Path
 
-from govreports.errors import SourceError
+from govreports.errors import NoTextLayerError, SourceError
 from govreports.read.decode import check_is_text, decode_text, sha256_of, sniff_format
 from govreports.read.grids import blocks_text
 from govreports.records import Document
@@ -29,15 +32,29 @@ RICH_READERS = {
     "html": ("govreports.read.html", "read_html"),
     "docx": ("govreports.read.docx", "read_docx"),
     "pdf": ("govreports.read.pdf", "read_pdf"),
+    "image": ("govreports.read.ocr", "read_image"),
 }
+OCR_SETTING = "GOVREPORTS_OCR"  # "0" turns OCR off (the CLI's --no-ocr, inherited by workers)
 
 
-def read_document(path: str | Path, encoding: str | None = None, data: bytes | None = None) -> Document:
+def ocr_enabled(ocr: bool | None = None) -> bool:
+    """Return whether scans are read through OCR: ``ocr`` if given, else the environment's setting (on)."""
+    return ocr if ocr is not None else os.environ.get(OCR_SETTING, "1") != "0"
+
+
+def read_document(path: str | Path, encoding: str | None = None, data: bytes | None = None,
+                  ocr: bool | None = None) -> Document:
     """Read one report file (or its bytes, already read, as ``data``) into a :class:`Document`.
 
+    Args:
+        path: the report file.
+        encoding: force a text encoding instead of detecting it.
+        data: the file's bytes, when the caller has read them already.
+        ocr: read scans through OCR (None: as :func:`ocr_enabled` says).
+
     Raises:
-        SourceError: the file is missing, too large, empty, binary, undecodable, or in a
-            format govreports cannot read.
+        SourceError: the file is missing, too large, empty, binary, undecodable, in a format
+            govreports cannot read, or a scan while OCR is off or not installed.
     """
     path = Path(path)
     source = path.name
@@ -52,7 +69,7 @@ def read_document(path: str | Path, encoding: str | None = None, data: bytes | N
         text, used = decode_text(data, source, encoding)
         check_is_text(text, source)
         return Document(str(path), sha256_of(data), "text", used, text)
-    return _read_rich(path, data, fmt, encoding)
+    return _read_rich(path, data, fmt, encoding, ocr_enabled(ocr))
 
 
 def over_cap_message(source: str, size: int) -> str:
@@ -81,7 +98,7 @@ def read_capped(path: Path) -> bytes:
     return data
 
 
-def _read_rich(path: Path, data: bytes, fmt: str, encoding: str | None) -> Document:
+def _read_rich(path: Path, data: bytes, fmt: str, encoding: str | None, ocr: bool = True) -> Document:
     """Read an HTML page, a Word file or a PDF with its reader into a :class:`Document` with blocks."""
     source = path.name
     if fmt == "doc":
@@ -92,10 +109,21 @@ def _read_rich(path: Path, data: bytes, fmt: str, encoding: str | None) -> Docum
         return Document(str(path), sha256_of(data), "doc", None, text)
     if fmt not in RICH_READERS:
         raise SourceError(f"{source}: {fmt} files are not supported; convert it to text, HTML, .docx or PDF first")
-    # Imported on use: a run over text files never loads lxml, python-docx or pdfplumber.
+    if fmt == "image" and not ocr:
+        raise SourceError(f"{source}: an image: it can be read only through OCR, which is turned off (--no-ocr)")
+    # Imported on use: a run over text files never loads lxml, python-docx, pdfplumber or the OCR engine.
     module_name, function_name = RICH_READERS[fmt]
     reader = getattr(importlib.import_module(module_name), function_name)
-    blocks, used = reader(data, source, encoding)
+    try:
+        blocks, used = reader(data, source, encoding)
+    except NoTextLayerError:
+        if not ocr:
+            raise
+        from govreports.read.ocr import read_scan
+
+        log.info("%s: no text layer: reading it through OCR", source)
+        blocks, used = read_scan(data, source, encoding)
+        fmt = "scan"
     text = blocks_text(blocks)
     if not text.strip():
         raise SourceError(f"{source}: empty {fmt} document: no text in it")

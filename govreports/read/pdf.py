@@ -16,7 +16,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from govreports.errors import SourceError
+from govreports.errors import NoTextLayerError, SourceError
 from govreports.read.furniture import is_page_marker
 from govreports.read.grids import collapse, merge_text_blocks, pad_rows
 from govreports.records import SPANNED, Block
@@ -59,10 +59,10 @@ def read_pdf(data: bytes, source: str, encoding: str | None = None) -> tuple:
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds; each means "unreadable"
         raise SourceError(f"{source}: unreadable PDF: {_reason(exc)}") from exc
     if not chars:
-        raise SourceError(f"{source}: no text layer: OCR it first (a scanned PDF has images, not characters)")
+        raise NoTextLayerError(f"{source}: no text layer: OCR it first (a scanned PDF has images, not characters)")
     if unmapped > chars / 2:
-        raise SourceError(f"{source}: no usable text layer: {unmapped} of {chars} characters are glyph ids "
-                          "(fonts without a Unicode map): OCR it first")
+        raise NoTextLayerError(f"{source}: no usable text layer: {unmapped} of {chars} characters are glyph ids "
+                               "(fonts without a Unicode map): OCR it first")
     return merge_text_blocks(join_pages(drop_furniture(pages))), None
 
 

@@ -275,7 +275,7 @@ def test_scanned_pdf_without_text_layer_fails(tmp_path):
     ImageDraw.Draw(image).rectangle((50, 50, 550, 300), outline="black", width=3)
     path = tmp_path / "scan.pdf"
     image.save(path, "PDF", resolution=72)
-    report = parse(path)
+    report = parse(path, ocr=False)
     assert report.status == "failed"
     assert "no text layer: OCR it first" in report.errors[0].message
 
