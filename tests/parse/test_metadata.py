@@ -398,3 +398,14 @@ def test_letter_spaced_title_of_a_pdf():
 def test_short_forms_a_place_names_its_own_way(title, agency):
     meta = extract_metadata(nfkc(f"{title}2023年政府信息公开工作年度报告\n"))
     assert (meta.agency, meta.agency_printed) == (agency, title)
+
+
+def test_bracketed_date_under_the_title_is_the_publication_date():
+    meta = extract_metadata(nfkc("# 沐阳县人民政府 2025 年 政府信息公开工作年度报告\n\n沐阳县人民政府\n(2026年1月23日)\n"))
+    assert (meta.year, meta.published) == (2025, "2026-01-23")
+
+
+def test_province_department_without_place_takes_it_from_the_text():
+    meta = extract_metadata(nfkc("省科技厅2023年政府信息公开工作年度报告\n2023年,湖南省科技厅坚持依法公开。\n"))
+    assert (meta.agency, meta.agency_printed, meta.adcode, meta.level, meta.kind) == (
+        "湖南省科学技术厅", "省科技厅", "430000", "province", "department")
