@@ -378,3 +378,29 @@ def test_a_missing_glyph_fails_the_notebook(bundled, tmp_path):
     nbformat.write(notebook, folder / "glyph.ipynb")
     outcome = report.run_one(report.make_run("glyph"), bundled, tmp_path, folder, with_code=False)
     assert not outcome.ok and "missing from font" in outcome.error
+
+
+@pytest.mark.parametrize("data", ["bundled", "synthetic"])
+def test_models_notebook_runs_as_a_results_section(data, request, tmp_path):
+    processed = request.getfixturevalue(data)
+    folder = notebooks_dir(tmp_path)
+    (folder / "models.ipynb").write_bytes((ROOT / "notebooks" / "models.ipynb").read_bytes())
+    out = tmp_path / "reports"
+    out.mkdir()
+    outcome = report.run_one(report.make_run("models"), processed, out, folder, with_code=False)
+    assert outcome.ok, outcome.error
+    assert_clean(outcome.ipynb)
+    printed = stream_text(outcome.ipynb)
+    headline = study_index.read_headline(outcome.ipynb)
+    assert headline["reports"] == len(models_frame(processed))
+    assert headline["models_fitted"] + headline["models_skipped"] + headline["models_degenerate"] == 13
+    if headline["models_fitted"] == 0:  # the 5 bundled reports: every model skipped, each with its reason
+        assert "too few reports" in printed and "No robustness run could be fitted" in printed
+    else:
+        assert "comparison.tex" in printed and "Standard errors of the same fit under every clustering" in printed
+
+
+def models_frame(processed):
+    from govreports.study import models
+
+    return models.load_model_frame(processed)

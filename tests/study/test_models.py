@@ -675,3 +675,21 @@ def test_negative_binomial_at_its_boundary_is_degenerate(frame):
     assert table.loc["status", "a"] == "degenerate" and table.loc["n", "b"] == len(frame)
     assert "year_fe[T.2022]" not in table.index and "province[T.湖北省]" not in table.index  # folded into FE rows
     assert table.loc["aic", "b"] == pytest.approx(2 * len(over.table) - 2 * over.fit.llf)
+
+
+def test_robustness_runs_the_same_model_on_other_samples(frame):
+    sample = frame.copy()
+    sample.loc[sample.index[:15], "status"] = "repaired"
+    invalid = pd.concat([sample, frame.head(5).assign(report_id=lambda d: d["report_id"] + "x", status="invalid",
+                                                      year=2018)])
+    table = models.robustness_table(sample, sensitivity_frame=invalid, covariates=["level", "kind", "year_fe"])
+    runs = list(dict.fromkeys(table["run"]))
+    assert runs == ["main", "valid only", "with invalid", "before 2021", "2021 on", "without 吉林省", "without 广东省",
+                    "without 湖北省", "without 湖南省"]
+    n = table.drop_duplicates("run").set_index("run")["n"]
+    assert n["main"] == len(frame) and n["valid only"] == len(frame) - 15 and n["with invalid"] == len(frame) + 5
+    assert n["before 2021"] == (frame["year"] < 2021).sum()
+    main = table[table["run"] == "main"].set_index("term")
+    direct = models.fit_disclosure(sample, covariates=["level", "kind", "year_fe"]).table.set_index("term")
+    assert main.loc["kind[T.department]", "estimate"] == pytest.approx(direct.loc["kind[T.department]", "estimate"])
+    assert set(table["term"].dropna()) == {"level[T.prefecture]", "level[T.province]", "kind[T.department]"}

@@ -14,6 +14,7 @@ The package, one job per module:
 * :mod:`~govreports.study.models.mixed`: the GLMM (random intercept, marginal ML by adaptive
   Gauss-Hermite quadrature, degenerate fits flagged);
 * :mod:`~govreports.study.models.effects`: average predictions and marginal effects;
+* :mod:`~govreports.study.models.robustness`: the same model on other samples;
 * :mod:`~govreports.study.models.export`: tables (CSV, LaTeX), bilingual labels;
 * :mod:`~govreports.study.models.plots`: figures (the only module importing matplotlib).
 
@@ -68,6 +69,7 @@ from govreports.study.models.inference import (
 )
 from govreports.study.models.mixed import fit_disclosure_mixed, fit_glmm
 from govreports.study.models.plots import plot_coefficients, plot_predicted_rates
+from govreports.study.models.robustness import robustness_table
 from govreports.study.models.spec import (
     COUNT_COVARIATES,
     COUNT_OUTCOMES,
@@ -127,7 +129,7 @@ __all__ = [
     "fit_disclosure_mixed", "fit_glmm", "fit_all", "summary_table", "coefficient_table", "comparison_table",
     "wald_table", "write_tables", "predicted_rates", "average_predictions", "average_marginal_effects",
     "response_effects", "latex_escape", "term_label", "plot_coefficients", "plot_predicted_rates",
-    "cluster_covariance", "clustering_comparison", "wald_tests", "adjust_pvalues",
+    "cluster_covariance", "clustering_comparison", "robustness_table", "wald_tests", "adjust_pvalues",
     "STATUSES", "SENSITIVITY_STATUSES", "BASE_YEAR", "FRAME_COLUMNS", "MIN_REPORTS", "MIN_PROVINCE_CLUSTERS",
     "RATE_COVARIATES", "COUNT_COVARIATES", "VOLUME_COVARIATES", "RATE_OUTCOMES", "COUNT_OUTCOMES", "TABLE_COLUMNS",
 ]
