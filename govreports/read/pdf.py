@@ -1,19 +1,22 @@
 """Read PDFs with a text layer into blocks: ruled tables as grids, the rest as text lines.
 
-Each page's tables are found by their ruling lines (pdfplumber's ``lines`` strategy; the
-``text`` strategy only on pages with no ruled table, and only where it finds rows of numbers).
-Merged cells come back from pdfplumber as None and stay :data:`~govreports.parse.layout.SPANNED`.
-Text outside the tables is read from word positions, without the running headers, footers and
-page numbers. A table broken over pages (the first thing on page N+1 is a table as wide as the
-last thing on page N) is joined back into one, without its repeated header rows and with a row
-the page break split in two put back together.
+This module holds what does not depend on the engine that decodes the PDF, and picks the engine:
+:mod:`govreports.read.pdf_pdfium` (compiled, the default) or :mod:`govreports.read.pdf_plumber`
+(pdfminer, pure Python: the reference, and the fallback for pages with rotated characters).
+Both give, per page, the tables found by their ruling lines (pdfplumber's ``lines`` strategy;
+the ``text`` strategy only on pages with no ruled table, and only where it finds rows of
+numbers) and the text lines outside them. Merged cells come back as None and stay
+:data:`~govreports.parse.layout.SPANNED`. Running headers, footers and page numbers are
+dropped. A table broken over pages (the first thing on page N+1 is a table as wide as the last
+thing on page N) is joined back into one, without its repeated header rows and with a row the
+page break split in two put back together.
 """
 
 from __future__ import annotations
 
-import io
-import logging
+import importlib
 import re
+import zlib
 from dataclasses import dataclass
 
 from govreports.errors import NoTextLayerError, SourceError
@@ -21,17 +24,15 @@ from govreports.read.furniture import is_page_marker
 from govreports.read.grids import collapse, merge_text_blocks, pad_rows
 from govreports.records import SPANNED, Block
 
-LINES = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
-TEXT = {"vertical_strategy": "text", "horizontal_strategy": "text"}
+ENGINES = {"pdfium": "govreports.read.pdf_pdfium", "plumber": "govreports.read.pdf_plumber"}
+DEFAULT_ENGINE = "pdfium"
+MAX_DECODED_BYTES = 256 * 1024 * 1024  # a report's streams inflate to a few MB; a zlib bomb to GBs
 MARGIN_SHARE = 0.08  # running headers and footers sit in the top and bottom 8% of an A4 page
 CONTINUED_SHARE = 0.75  # a table that goes on overleaf runs past three quarters of its page
 MIN_TEXT_TABLE_ROWS = 3  # unruled "tables" need this many rows holding two numbers or more
 _NUMBER = re.compile(r"^[+-]?[\d,]+(?:\.\d+)?$")
 _WRAP = re.compile(r"(?<=[A-Za-z])\n(?=[A-Za-z])")
-
-# pdfminer logs a warning for every operator it cannot parse in a damaged file (thousands per
-# report in a batch); what matters reaches the user as the report's status and errors.
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
+_STREAM = re.compile(rb"stream\r?\n")
 
 
 @dataclass
@@ -44,44 +45,102 @@ class Item:
     rows: tuple = ()
 
 
-def read_pdf(data: bytes, source: str, encoding: str | None = None) -> tuple:
+def read_pdf(data: bytes, source: str, encoding: str | None = None, engine: str | None = None) -> tuple:
     """Read a PDF; return ``(blocks, None)`` (``encoding`` is ignored: PDFs carry their own).
 
-    Raises:
-        SourceError: the PDF is encrypted, broken or truncated, or has no usable text layer
-            (scanned, or fonts without a Unicode map).
-    """
-    import pdfplumber
+    ``engine`` names the engine (:data:`ENGINES`; default :data:`DEFAULT_ENGINE`); the pdfium
+    engine hands a file with rotated characters to the pdfplumber engine.
 
+    Raises:
+        SourceError: the PDF is encrypted, broken or truncated, its streams inflate past
+            :data:`MAX_DECODED_BYTES`, or it has no usable text layer (scanned, or fonts
+            without a Unicode map).
+    """
+    check_decoded_size(data, source)
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages, chars, unmapped = read_pages(pdf)
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds; each means "unreadable"
+        pages, chars, unmapped = read_pages(data, engine or DEFAULT_ENGINE)
+    except Exception as exc:  # noqa: BLE001 - pdfminer and pdfium raise many kinds; each means "unreadable"
         raise SourceError(f"{source}: unreadable PDF: {_reason(exc)}") from exc
+    check_text_layer(source, chars, unmapped)
+    return merge_text_blocks(join_pages(drop_furniture(pages))), None
+
+
+def check_text_layer(source: str, chars: int, unmapped: int) -> None:
+    """Refuse a PDF without a usable text layer: the one place such a PDF raises (OCR hooks in here).
+
+    :mod:`govreports.read.document` catches :class:`~govreports.errors.NoTextLayerError` and
+    hands such a PDF to the OCR reader when OCR is on.
+
+    Raises:
+        NoTextLayerError: no characters at all (a scan: images only), or more than half of them
+            are glyph ids without a Unicode map.
+    """
     if not chars:
         raise NoTextLayerError(f"{source}: no text layer: OCR it first (a scanned PDF has images, not characters)")
     if unmapped > chars / 2:
         raise NoTextLayerError(f"{source}: no usable text layer: {unmapped} of {chars} characters are glyph ids "
-                               "(fonts without a Unicode map): OCR it first")
-    return merge_text_blocks(join_pages(drop_furniture(pages))), None
+                          "(fonts without a Unicode map): OCR it first")
 
 
-def read_pages(pdf) -> tuple:
+def read_pages(data: bytes, engine: str = DEFAULT_ENGINE) -> tuple:
     """Return ``([(items, page height)], characters, characters without Unicode)`` for every page."""
-    pages, chars, unmapped = [], 0, 0
-    for page in pdf.pages:
+    module = importlib.import_module(ENGINES[engine])
+    try:
+        return _read_pages(module.open_pages(data))
+    except getattr(module, "RotatedText", ()):  # pdfplumber's text directions are not ported
+        return _read_pages(importlib.import_module(ENGINES["plumber"]).open_pages(data))
+
+
+def _read_pages(pages) -> tuple:
+    """Return the items of each page an engine yields, with the counts of characters."""
+    items, chars, unmapped = [], 0, 0
+    for page in pages:
         chars += len(page.chars)
-        unmapped += sum(1 for char in page.chars if char["text"].startswith("(cid:"))
-        pages.append((page_items(page), page.height))
-        page.close()  # drop the page's parsed objects: a long PDF would otherwise stay in memory whole
-    return pages, chars, unmapped
+        unmapped += page.unmapped
+        items.append((page_items(page), page.height))
+    return items, chars, unmapped
+
+
+def check_decoded_size(data: bytes, source: str, limit: int | None = None) -> None:
+    """Refuse a PDF whose Flate streams inflate past ``limit`` bytes (a zlib bomb) before decoding it.
+
+    Every ``stream`` keyword is tried as the start of a zlib stream, inflated in bounded steps and
+    the output thrown away, so the check holds little memory whatever the file claims.
+
+    Raises:
+        SourceError: the streams add up to more than ``limit`` bytes (default :data:`MAX_DECODED_BYTES`).
+    """
+    limit = MAX_DECODED_BYTES if limit is None else limit
+    total = 0
+    for match in _STREAM.finditer(data):
+        total += _inflated_size(data, match.end(), limit - total)
+        if total > limit:
+            raise SourceError(f"{source}: unreadable PDF: its compressed streams inflate past {limit // 2**20} MB "
+                              "(a decompression bomb, or not a report)")
+
+
+def _inflated_size(data: bytes, start: int, budget: int) -> int:
+    """Return how many bytes the zlib stream at ``start`` inflates to, stopping past ``budget``."""
+    inflater = zlib.decompressobj()
+    size, chunk = 0, data[start:start + 65536]
+    position = start + len(chunk)
+    try:
+        while chunk and size <= budget and not inflater.eof:
+            size += len(inflater.decompress(chunk, 1 << 20))
+            while inflater.unconsumed_tail and size <= budget and not inflater.eof:
+                size += len(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
+            chunk, position = data[position:position + 65536], position + 65536
+    except zlib.error:
+        pass  # not a Flate stream (an image, a stream in another filter) or damaged: pdfium decides
+    return size
 
 
 def _reason(exc: Exception) -> str:
     """Name what went wrong in words a researcher can act on.
 
     pdfplumber wraps pdfminer's errors, often with an empty message: the wrapped error's
-    class name (``PDFPasswordIncorrect``, ``PDFSyntaxError``) is the reason.
+    class name (``PDFPasswordIncorrect``, ``PDFSyntaxError``) is the reason; pdfium's say
+    "Incorrect password error" or "Data format error".
     """
     inner = [a for a in exc.args if isinstance(a, Exception)] or [exc]
     text = "; ".join(f"{type(e).__name__}: {e}".rstrip(": ") for e in inner)
@@ -91,39 +150,34 @@ def _reason(exc: Exception) -> str:
 
 
 def page_items(page) -> list:
-    """Return the page's text lines and tables as :class:`Item` s sorted top to bottom."""
+    """Return the page's text lines and tables as :class:`Item` s sorted top to bottom.
+
+    ``page`` is an engine's page: ``chars``, ``ruled_tables()``, ``text_tables()`` and
+    ``text_lines(boxes)``.
+    """
     if not page.chars:
         return []
     # A ruled box around a paragraph is one column wide: that is text, not a table.
-    tables = [(t, rows) for t in page.find_tables(LINES) if _width(rows := t.extract()) > 1] or text_tables(page)
-    boxes = [t.bbox for t, _rows in tables]
-    outside = page.filter(lambda obj: not any(_inside(obj, box) for box in boxes))
-    items = [Item(t.bbox[1], t.bbox[3], rows=grid_rows(rows)) for t, rows in tables]
-    for line in outside.extract_text_lines(return_chars=False):
-        items.append(Item(line["top"], line["bottom"], text=line["text"]))
+    tables = [(box, rows) for box, rows in page.ruled_tables() if _width(rows) > 1] or text_tables(page)
+    items = [Item(box[1], box[3], rows=grid_rows(rows)) for box, rows in tables]
+    for top, bottom, text in page.text_lines([box for box, _rows in tables]):
+        items.append(Item(top, bottom, text=text))
     return sorted(items, key=lambda item: item.top)
 
 
 def text_tables(page) -> list:
-    """Return ``(table, rows)`` for the unruled tables the text strategy finds that hold rows of numbers.
+    """Return ``(bbox, rows)`` for the unruled tables the text strategy finds that hold rows of numbers.
 
     Without ruling an empty position is not a printed blank cell, only a gap between words:
     it becomes None (no cell), and rows of nothing but gaps are dropped.
     """
     kept = []
-    for table in page.find_tables(TEXT):
-        rows = [[cell or None for cell in row] for row in table.extract() if any(row)]
+    for box, found in page.text_tables(MIN_TEXT_TABLE_ROWS):
+        rows = [[cell or None for cell in row] for row in found if any(row)]
         numeric = sum(1 for row in rows if sum(1 for c in row if c and _NUMBER.match(c.strip())) >= 2)
         if numeric >= MIN_TEXT_TABLE_ROWS:
-            kept.append((table, rows))
+            kept.append((box, rows))
     return kept
-
-
-def _inside(obj: dict, box: tuple) -> bool:
-    """Return True when the object's centre lies within the box."""
-    x = (obj["x0"] + obj["x1"]) / 2
-    y = (obj["top"] + obj["bottom"]) / 2
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
 def grid_rows(rows: list) -> tuple:

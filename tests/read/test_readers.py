@@ -283,7 +283,7 @@ def test_scanned_pdf_without_text_layer_fails(tmp_path):
 def test_pdf_whose_fonts_have_no_unicode_map_fails_without_ocr(monkeypatch):
     import govreports.read.pdf as pdf_reader
 
-    monkeypatch.setattr(pdf_reader, "read_pages", lambda pdf: ([([], 842.0)], 900, 850))  # "(cid:1234)" glyphs
+    monkeypatch.setattr(pdf_reader, "read_pages", lambda data, engine: ([([], 842.0)], 900, 850))  # glyph ids
     report = parse(RENDERINGS / "synth_pagebreak_2021.pdf", ocr=False)  # with OCR it is read as a scan
     assert report.status == "failed"
     assert "no usable text layer: 850 of 900 characters are glyph ids" in report.errors[0].message

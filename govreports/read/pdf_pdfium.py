@@ -1,0 +1,300 @@
+"""The PDF engine on pdfium (``pypdfium2``): characters with their boxes and ruling edges, compiled.
+
+pdfium decodes the content streams (in C++, about twenty times faster than pdfminer) and gives
+each character with its box and each path with its points; :mod:`govreports.read.pdf_geometry`
+then rebuilds the tables and text lines exactly as pdfplumber would from the same objects.
+Character boxes follow pdfminer's rule (font size high, from the baseline plus the font's
+descent), so that cells and text lines come out as with :mod:`govreports.read.pdf_plumber`.
+
+What pdfium does not give is handled by the caller: a page with rotated or mirrored characters
+raises :class:`RotatedText`, and :func:`govreports.read.pdf.read_pdf` reads that file with the
+pdfplumber engine instead (pdfplumber's text directions for non-upright text are not ported).
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+from govreports.read import pdf_geometry as geometry
+
+_SPACE_LIKE = frozenset(" \t\r\n\x00\u00a0\u3000")
+
+
+class RotatedText(Exception):
+    """A page prints characters that are not upright: the pdfplumber engine reads such files."""
+
+
+def open_pages(data: bytes):
+    """Yield a :class:`PdfiumPage` per page of the PDF in ``data``.
+
+    Raises:
+        pypdfium2.PdfiumError: the file is encrypted, broken or truncated.
+        RotatedText: a page prints rotated characters.
+    """
+    import pypdfium2 as pdfium
+
+    if not _TEXT_OBJECT:
+        _bind()
+    document = pdfium.PdfDocument(data)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                yield PdfiumPage(page)
+            finally:
+                page.close()
+    finally:
+        document.close()
+
+
+class PdfiumPage:
+    """One page's characters and edges, read from pdfium, and the geometry the shared reader asks for."""
+
+    def __init__(self, page) -> None:
+        """Read the page's characters and ruling edges (the pdfium page may be closed afterwards)."""
+        left, bottom, right, top = page.get_mediabox()
+        self.height = top - bottom
+        self._top = top
+        self.chars, self.unmapped = _chars(page, top)
+        self.vertical, self.horizontal = _edges(page, top)
+        self._words = None
+
+    def ruled_tables(self) -> list:
+        """Return ``(bbox, rows)`` for the tables the page's ruling lines draw."""
+        return self._tables(self.vertical, self.horizontal)
+
+    def text_tables(self, min_numeric_rows: int = 0) -> list:
+        """Return ``(bbox, rows)`` for the tables pdfplumber's text strategy finds (aligned words).
+
+        Tables that cannot hold ``min_numeric_rows`` rows of two numbers are left out unread
+        (the caller would drop them): most pages without ruling are running text.
+        """
+        words = geometry.extract_words(self.chars)
+        tables = geometry.find_tables(geometry.words_to_edges_v(words), geometry.words_to_edges_h(words))
+        return [(geometry.table_bbox(cells), geometry.extract_table(cells, self.chars)) for cells in tables
+                if not min_numeric_rows or geometry.numeric_rows(cells, self.chars) >= min_numeric_rows]
+
+    def _tables(self, vertical: list, horizontal: list) -> list:
+        tables = geometry.find_tables(vertical, horizontal)
+        return [(geometry.table_bbox(cells), geometry.extract_table(cells, self.chars)) for cells in tables]
+
+    def text_lines(self, boxes: list) -> list:
+        """Return ``(top, bottom, text)`` for the lines of text whose characters lie outside ``boxes``."""
+        chars = [c for c in self.chars if not any(_inside(c, box) for box in boxes)] if boxes else self.chars
+        return geometry.text_lines(chars)
+
+
+def _inside(char: tuple, box: tuple) -> bool:
+    """Return True when the character's centre lies within the box (edges included)."""
+    x = (char[1] + char[2]) / 2
+    y = (char[3] + char[4]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _chars_counting(page, page_top: float) -> tuple:
+    """Return :func:`_chars` with every character's Unicode map checked."""
+    return _chars(page, page_top, checking=True)
+
+
+def _chars(page, page_top: float, checking: bool = False) -> tuple:
+    """Return the page's characters ``(text, x0, x1, top, bottom)`` and how many lack a Unicode map.
+
+    Unless ``checking``, the map is tested on every :data:`_MAP_SAMPLE` th character and the
+    page read again with ``checking`` on the first failure.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    textpage = page.get_textpage()
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    texts = textpage.get_text_range(0, count) if count else ""
+    if len(texts) != count:  # characters outside the BMP come as two UTF-16 units: one by one then
+        texts = [chr(min(pdfium_c.FPDFText_GetUnicode(raw, i), 0x10FFFF)) for i in range(count)]
+    is_generated, map_error = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError
+    loose_box, origin, matrix_of = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetMatrix
+    font_size, text_object, font_of = pdfium_c.FPDFText_GetFontSize, _TEXT_OBJECT[0], _FONT[0]
+    box, matrix, x, y = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX(), ctypes.c_double(), ctypes.c_double()
+    descents: dict = {}  # font -> its descent per unit of font size
+    chars, unmapped = [], 0
+    try:
+        for i, text in enumerate(texts):
+            if text in _SPACE_LIKE and is_generated(raw, i) == 1:
+                continue  # pdfium's own spaces and line breaks: pdfminer has no such characters
+            if checking or not i % _MAP_SAMPLE:
+                # pdfium's map test costs as much as a box: sampled, and on every character of a
+                # page once one sampled character lacks a Unicode map (where the count matters)
+                if map_error(raw, i) == 1:
+                    if not checking:
+                        return _chars_counting(page, page_top)
+                    unmapped += 1
+            matrix_of(raw, i, matrix)
+            a, d = matrix.a, matrix.d
+            if not (a * d > 0 and matrix.b * matrix.c <= 0):
+                raise RotatedText
+            font = font_of(text_object(raw, i))
+            descent = descents[font] if font in descents else descents.setdefault(font, _descent(font))
+            size = font_size(raw, i)
+            loose_box(raw, i, box)
+            origin(raw, i, x, y)
+            right = box.right
+            if a != 1 and abs(right - box.left - size) < 0.01 and abs(box.top - box.bottom - size) < 0.01:
+                # pdfium boxes a vertical-writing character at the unscaled font size; pdfminer
+                # boxes it one (scaled) em square, sitting on pdfium's origin
+                right, low = box.left + a * size, y.value
+            else:
+                low = y.value + d * descent * size
+            high = low + d * size
+            chars.append((text, box.left, right, page_top - max(low, high), page_top - min(low, high)))
+    finally:
+        textpage.close()
+    return chars, unmapped
+
+
+_MAP_SAMPLE = 8
+
+
+def _address_function(name: str, *argtypes):
+    """Return pdfium's function ``name`` declared to take and return pointers as plain ints.
+
+    Plain ints are cheap to pass, compare and hash; ctypes pointer objects are not.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    function = getattr(pdfium_c, name)
+    return ctypes.CFUNCTYPE(ctypes.c_void_p, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+def _descent(font: int) -> float:
+    """Return the font's descent per unit of font size (the font descriptor's /Descent), negative."""
+    value = ctypes.c_float()
+    ok = bool(font) and _GET_DESCENT[0](font, 1000.0, ctypes.byref(value))
+    return min(value.value, -value.value) / 1000 if ok else 0.0  # pdfminer forces it negative
+
+
+def _bind() -> None:
+    """Declare the pointer-returning pdfium functions the character loop calls (once, on first use)."""
+    _TEXT_OBJECT.append(_address_function("FPDFText_GetTextObject", ctypes.c_void_p, ctypes.c_int))
+    _FONT.append(_address_function("FPDFTextObj_GetFont", ctypes.c_void_p))
+    import pypdfium2.raw as pdfium_c
+
+    function = pdfium_c.FPDFFont_GetDescent
+    prototype = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_float, ctypes.c_void_p)
+    _GET_DESCENT.append(prototype(ctypes.cast(function, ctypes.c_void_p).value))
+
+
+_TEXT_OBJECT: list = []
+_FONT: list = []
+_GET_DESCENT: list = []
+
+
+def _edges(page, page_top: float) -> tuple:
+    """Return the page's vertical and horizontal edges, from every stroked or filled path.
+
+    Each subpath becomes what pdfminer makes of it: a line (one edge), an axis-aligned rectangle
+    (four edges) or a curve (an edge between each pair of consecutive points that is level or plumb).
+    """
+    vertical: list = []
+    horizontal: list = []
+    for points, shape in _subpaths(page, page_top):
+        for x0, top, x1, bottom, orientation in _shape_edges(points, shape):
+            if orientation == "v" and bottom - top >= geometry.EDGE_MIN_LENGTH_PREFILTER:
+                vertical.append([x0, top, x1, bottom, bottom - top])
+            elif orientation == "h" and x1 - x0 >= geometry.EDGE_MIN_LENGTH_PREFILTER:
+                horizontal.append([x0, top, x1, bottom, x1 - x0])
+    return vertical, horizontal
+
+
+def _shape_edges(points: list, shape: str) -> list:
+    """Return ``(x0, top, x1, bottom, orientation)`` for the edges of one subpath."""
+    if len(shape) > 3 and shape.endswith("lh") and points[-2] == points[0]:
+        shape = shape[:-2] + "h"
+        points = points[:-2] + points[-1:]
+    if shape in ("ml", "mlh"):
+        (ax, ay), (bx, by) = points[0], points[1]
+        top, bottom = min(ay, by), max(ay, by)
+        return [(min(ax, bx), top, max(ax, bx), bottom, "h" if top == bottom else "v")]
+    if shape in ("mlllh", "mllll") and points[0] == points[4] and _square(points):
+        x0, x1 = sorted((points[0][0], points[2][0]))
+        top, bottom = sorted((points[0][1], points[2][1]))
+        return [(x0, top, x1, top, "h"), (x0, bottom, x1, bottom, "h"), (x0, top, x0, bottom, "v"),
+                (x1, top, x1, bottom, "v")]
+    edges = []
+    for (ax, ay), (bx, by) in zip(points, points[1:]):
+        orientation = "v" if ax == bx else ("h" if ay == by else None)
+        edges.append((min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), orientation))
+    return edges
+
+
+def _square(points: list) -> bool:
+    """Return True when four corners make an axis-aligned rectangle (pdfminer's test)."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[:4]
+    return (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+
+
+def _subpaths(page, page_top: float):
+    """Yield ``(points, shape)`` for every subpath of the page's painted paths, in page coordinates.
+
+    ``shape`` spells the subpath's operators as pdfminer does (``m`` move, ``l`` line, ``c``
+    curve, ``h`` close); a curve contributes only its end point.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    for obj, matrix in _path_objects(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, None):
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        if not pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke) or not (fill.value or stroke.value):
+            continue
+        points: list = []
+        shape = ""
+        bezier = 0
+        fx, fy = ctypes.c_float(), ctypes.c_float()
+        for s in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            segment = pdfium_c.FPDFPath_GetPathSegment(obj, s)
+            kind = pdfium_c.FPDFPathSegment_GetType(segment)
+            pdfium_c.FPDFPathSegment_GetPoint(segment, fx, fy)
+            a, b, c, d, e, f = matrix
+            point = (a * fx.value + c * fy.value + e, page_top - (b * fx.value + d * fy.value + f))
+            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+                if shape:
+                    yield points, shape
+                points, shape, bezier = [point], "m", 0
+                continue
+            if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+                bezier += 1
+                if bezier % 3:
+                    continue  # control points: pdfminer keeps a curve's end point only
+                shape += "c"
+            else:
+                shape += "l"
+            points.append(point)
+            if pdfium_c.FPDFPathSegment_GetClose(segment) and points:
+                shape += "h"
+                points.append(points[0])
+        if shape:
+            yield points, shape
+
+
+def _path_objects(parent, count, get, outer):
+    """Yield ``(path object, matrix to page space)`` for the paths on a page or inside its forms."""
+    import pypdfium2.raw as pdfium_c
+
+    for index in range(count(parent)):
+        obj = get(parent, index)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+            continue
+        matrix = pdfium_c.FS_MATRIX()
+        pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
+        own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+        combined = own if outer is None else _multiply(own, outer)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            yield obj, combined
+        else:
+            yield from _path_objects(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, combined)
+
+
+def _multiply(m: tuple, n: tuple) -> tuple:
+    """Return the matrix product ``m`` then ``n`` (PDF row-vector convention)."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
