@@ -14,6 +14,7 @@ pdfplumber engine instead (pdfplumber's text directions for non-upright text are
 from __future__ import annotations
 
 import ctypes
+import re
 
 from govreports.read import pdf_geometry as geometry
 
@@ -35,12 +36,13 @@ def open_pages(data: bytes):
 
     if not _TEXT_OBJECT:
         _bind()
+    descents = declared_descents(data)
     document = pdfium.PdfDocument(data)
     try:
         for index in range(len(document)):
             page = document[index]
             try:
-                yield PdfiumPage(page)
+                yield PdfiumPage(page, descents)
             finally:
                 page.close()
     finally:
@@ -50,12 +52,16 @@ def open_pages(data: bytes):
 class PdfiumPage:
     """One page's characters and edges, read from pdfium, and the geometry the shared reader asks for."""
 
-    def __init__(self, page) -> None:
-        """Read the page's characters and ruling edges (the pdfium page may be closed afterwards)."""
+    def __init__(self, page, descents: dict | None = None) -> None:
+        """Read the page's characters and ruling edges (the pdfium page may be closed afterwards).
+
+        ``descents`` maps font names to the descent their descriptors declare
+        (:func:`declared_descents`).
+        """
         left, bottom, right, top = page.get_mediabox()
         self.height = top - bottom
         self._top = top
-        self.chars, self.unmapped = _chars(page, top)
+        self.chars, self.unmapped = _chars(page, top, descents or {})
         self.vertical, self.horizontal = _edges(page, top)
         self._words = None
 
@@ -91,12 +97,12 @@ def _inside(char: tuple, box: tuple) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def _chars_counting(page, page_top: float) -> tuple:
+def _chars_counting(page, page_top: float, declared: dict) -> tuple:
     """Return :func:`_chars` with every character's Unicode map checked."""
-    return _chars(page, page_top, checking=True)
+    return _chars(page, page_top, declared, checking=True)
 
 
-def _chars(page, page_top: float, checking: bool = False) -> tuple:
+def _chars(page, page_top: float, declared: dict, checking: bool = False) -> tuple:
     """Return the page's characters ``(text, x0, x1, top, bottom)`` and how many lack a Unicode map.
 
     Unless ``checking``, the map is tested on every :data:`_MAP_SAMPLE` th character and the
@@ -115,24 +121,26 @@ def _chars(page, page_top: float, checking: bool = False) -> tuple:
     font_size, text_object, font_of = pdfium_c.FPDFText_GetFontSize, _TEXT_OBJECT[0], _FONT[0]
     box, matrix, x, y = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX(), ctypes.c_double(), ctypes.c_double()
     descents: dict = {}  # font -> its descent per unit of font size
-    chars, unmapped = [], 0
+    chars, unmapped, generated_space = [], 0, False
     try:
         for i, text in enumerate(texts):
             if text in _SPACE_LIKE and is_generated(raw, i) == 1:
-                continue  # pdfium's own spaces and line breaks: pdfminer has no such characters
+                # pdfium's own spaces and line breaks: pdfminer has no such characters (but see below)
+                generated_space = generated_space or text == " "
+                continue
             if checking or not i % _MAP_SAMPLE:
                 # pdfium's map test costs as much as a box: sampled, and on every character of a
                 # page once one sampled character lacks a Unicode map (where the count matters)
                 if map_error(raw, i) == 1:
                     if not checking:
-                        return _chars_counting(page, page_top)
+                        return _chars_counting(page, page_top, declared)
                     unmapped += 1
             matrix_of(raw, i, matrix)
             a, d = matrix.a, matrix.d
             if not (a * d > 0 and matrix.b * matrix.c <= 0):
                 raise RotatedText
             font = font_of(text_object(raw, i))
-            descent = descents[font] if font in descents else descents.setdefault(font, _descent(font))
+            descent = descents[font] if font in descents else descents.setdefault(font, _descent(font, declared))
             size = font_size(raw, i)
             loose_box(raw, i, box)
             origin(raw, i, x, y)
@@ -144,13 +152,33 @@ def _chars(page, page_top: float, checking: bool = False) -> tuple:
             else:
                 low = y.value + d * descent * size
             high = low + d * size
-            chars.append((text, box.left, right, page_top - max(low, high), page_top - min(low, high)))
+            char = (text, box.left, right, page_top - max(low, high), page_top - min(low, high))
+            if generated_space and chars:
+                _restore_space(chars, char)
+            generated_space = False
+            chars.append(char)
     finally:
         textpage.close()
     return chars, unmapped
 
 
 _MAP_SAMPLE = 8
+
+
+def _restore_space(chars: list, char: tuple) -> None:
+    """Put back a space pdfium dropped, when its gap is one pdfplumber would not split at by itself.
+
+    pdfium drops a real space glyph that overlaps the next character and marks a generated
+    space there instead; pdfminer keeps the glyph, so the words split. A gap wider than the
+    word tolerance splits either way; a narrower one, on the same line, gets the space back.
+    """
+    prev = chars[-1]
+    gap = char[1] - prev[2]
+    if _DROPPED_SPACE_GAP <= gap <= geometry.TOLERANCE and abs(char[3] - prev[3]) < 1:
+        chars.append((" ", prev[2], char[1], prev[3], prev[4]))
+
+
+_DROPPED_SPACE_GAP = 2.95  # found at 3.0 (a space glyph overlapping the next character); real gaps of 2.5 without one occur
 
 
 def _address_function(name: str, *argtypes):
@@ -164,11 +192,46 @@ def _address_function(name: str, *argtypes):
     return ctypes.CFUNCTYPE(ctypes.c_void_p, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
-def _descent(font: int) -> float:
-    """Return the font's descent per unit of font size (the font descriptor's /Descent), negative."""
+def _descent(font: int, declared: dict) -> float:
+    """Return the font's descent per unit of font size, negative, as pdfminer takes it.
+
+    pdfminer reads the font descriptor's /Descent as written (LibreOffice writes 0); pdfium
+    replaces a 0 by the font file's metrics. The declared value wins where it is known.
+    """
+    if font:
+        name = ctypes.create_string_buffer(256)
+        _FONT_NAME_OF[0](font, name, 256)
+        value = declared.get(name.value.split(b"+")[-1])
+        if value is not None:
+            return min(value, -value) / 1000
     value = ctypes.c_float()
     ok = bool(font) and _GET_DESCENT[0](font, 1000.0, ctypes.byref(value))
     return min(value.value, -value.value) / 1000 if ok else 0.0  # pdfminer forces it negative
+
+
+_DESCRIPTOR = re.compile(rb"<<(?:(?!<<|>>).){0,2000}?/FontDescriptor(?:(?!<<|>>).){0,2000}?>>", re.DOTALL)
+_FONT_NAME = re.compile(rb"/FontName\s*/([^\s/<>\[\]()]+)")
+_DESCENT = re.compile(rb"/Descent\s+(-?[\d.]+)")
+
+
+def declared_descents(data: bytes) -> dict:
+    """Return ``{font name: /Descent}`` from the font descriptors written in the file's bytes.
+
+    Names lose their subset tag (``BAAAAA+``) as pdfium gives them; a name declared with two
+    different descents is left out (pdfium's value is used for it). Descriptors inside
+    compressed object streams are not seen either: pdfium's value is used then too.
+    """
+    found: dict = {}
+    for match in _DESCRIPTOR.finditer(data):
+        name, descent = _FONT_NAME.search(match.group()), _DESCENT.search(match.group())
+        if name and descent:
+            try:
+                value = float(descent.group(1))
+            except ValueError:
+                continue
+            key = name.group(1).split(b"+")[-1]
+            found[key] = value if found.get(key, value) == value else None
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def _bind() -> None:
@@ -180,11 +243,14 @@ def _bind() -> None:
     function = pdfium_c.FPDFFont_GetDescent
     prototype = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_float, ctypes.c_void_p)
     _GET_DESCENT.append(prototype(ctypes.cast(function, ctypes.c_void_p).value))
+    prototype = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t)
+    _FONT_NAME_OF.append(prototype(ctypes.cast(pdfium_c.FPDFFont_GetBaseFontName, ctypes.c_void_p).value))
 
 
 _TEXT_OBJECT: list = []
 _FONT: list = []
 _GET_DESCENT: list = []
+_FONT_NAME_OF: list = []
 
 
 def _edges(page, page_top: float) -> tuple:

@@ -174,3 +174,19 @@ def test_cells_are_the_smallest_boxes_the_edges_close_and_merged_positions_are_n
 def test_edges_within_the_tolerance_snap_and_join():
     vertical, horizontal = geometry.merge_edges([[10, 0, 10, 50, 50], [12, 52, 12, 90, 38]], [[0, 5, 1.5, 5, 1.5]])
     assert vertical == [[11.0, 0, 11.0, 90, 90]] and horizontal == []
+
+
+def test_descents_come_from_the_font_descriptors_as_written():
+    # LibreOffice writes /Descent 0 (pdfminer takes it as is; pdfium would use the font file's)
+    descents = pdf_pdfium.declared_descents((RENDERINGS / "synth_pagebreak_2021.pdf").read_bytes())
+    assert descents and set(descents.values()) == {0.0}
+    assert pdf_pdfium.declared_descents(b"<< /Type /FontDescriptor /FontName /AB+Song /Descent -140 >>") == {b"Song": -140.0}
+
+
+def test_a_space_pdfium_drops_before_an_overlapping_character_is_put_back():
+    chars = [("码", 291.3, 303.3, 124.4, 136.4)]
+    pdf_pdfium._restore_space(chars, ("2", 306.3, 312.3, 124.4, 136.4))  # a 3.0 pt gap: the glyph was there
+    assert [c[0] for c in chars] == ["码", " "]
+    chars = [("总", 100, 110, 50, 60)]
+    pdf_pdfium._restore_space(chars, ("计", 112.6, 122.6, 50, 60))  # 2.6 pt: no space was printed
+    assert [c[0] for c in chars] == ["总"]
