@@ -77,6 +77,9 @@ def writer_bound(raw: Path, out: Path) -> None:
 
 
 def main() -> None:
+    from common import header  # the machine, the commit and the reading floor of this run
+
+    header()
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, nargs="+", default=[10_000])
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])

@@ -52,6 +52,9 @@ def glmm_summary(draws: int) -> pd.DataFrame:
 
 
 def main() -> None:
+    from common import header  # the machine, the commit and the reading floor of this run
+
+    header()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=100)
     parser.add_argument("--glmm-draws", type=int, default=20)

@@ -81,6 +81,9 @@ def corruption_outcome(kind: str, layout: str, rng: random.Random) -> str:
 
 
 def main() -> None:
+    from common import header  # the machine, the commit and the reading floor of this run
+
+    header()
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=2000, help="mutations per kind")
     ap.add_argument("--seed", type=int, default=0)

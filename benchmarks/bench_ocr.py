@@ -31,6 +31,9 @@ def pages_of(path: Path) -> int:
 
 
 def main() -> None:
+    from common import header  # the machine, the commit and the reading floor of this run
+
+    header()
     paths = [Path(p) for p in sys.argv[1:]] or sorted(p for p in SCANS.iterdir() if p.name.startswith("scan_"))
     started = time.perf_counter()
     engine()

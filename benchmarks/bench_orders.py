@@ -45,6 +45,9 @@ def scramble(rows: list, rng: random.Random) -> list:
 
 
 def main() -> None:
+    from common import header  # the machine, the commit and the reading floor of this run
+
+    header()
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--anomaly-rate", type=float, default=0.0)

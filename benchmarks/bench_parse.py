@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from common import machine_line, rate  # noqa: E402
+from common import header, per_floor, rate  # noqa: E402
 
 from govreports.parse import parse, parse_document  # noqa: E402
 from govreports.read import read_document  # noqa: E402
@@ -43,14 +43,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = [Path(f) for f in args.files] or sorted((ROOT / "data" / "raw").glob("*.txt")) + synthetic_documents(Path(tmp))
         documents = [read_document(p) for p in paths]
-        print(machine_line())
+        floor = header()
         print(f"reports: {len(paths)} ({sum(len(d.text) for d in documents) // len(documents)} characters on average)")
         per_second = rate(parse_document, documents, args.seconds)
         print(f"parse_document (in memory, caches warm): {per_second:,.0f} reports/s on one core "
-              f"({1000 / per_second:.2f} ms/report)")
+              f"({1000 / per_second:.2f} ms/report; {per_floor(per_second, floor)})")
         per_second = rate(parse, paths, args.seconds)
         print(f"parse (from disk, caches warm):          {per_second:,.0f} reports/s on one core "
-              f"({1000 / per_second:.2f} ms/report)")
+              f"({1000 / per_second:.2f} ms/report; {per_floor(per_second, floor)})")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,17 @@ FLOOR_LOOP = 20_000  # iterations of the fixed pure-Python loop per round
 
 
 def machine_line() -> str:
-    """Return one line describing the machine the figures come from."""
+    """Return lines describing the machine, the commit and (measured now) the reading floor."""
+    return f"{_machine()}\n{commit_line()}\n{floor_line(reading_floor(0.5))}"
+
+
+def floor_line(floor: float) -> str:
+    """Return the line that reports the reading floor."""
+    return (f"reading floor: {floor:,.1f} rounds/s ({FLOOR_FILES} files of 3 KB read + {FLOOR_LOOP:,} "
+            "Python loop steps a round); figures below also as 'x floor' = figure / floor")
+
+
+def _machine() -> str:
     return f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
 
 
@@ -73,11 +83,10 @@ def reading_floor(seconds: float = 1.0) -> float:
 
 def header(seconds: float = 1.0) -> float:
     """Print the machine, the commit and the reading floor; return the floor (rounds/s)."""
-    print(machine_line())
+    print(_machine())
     print(commit_line())
     floor = reading_floor(seconds)
-    print(f"reading floor: {floor:,.1f} rounds/s ({FLOOR_FILES} files of 3 KB read + {FLOOR_LOOP:,} "
-          "Python loop steps a round); figures below also as 'x floor' = figure / floor")
+    print(floor_line(floor))
     return floor
 
 

@@ -224,15 +224,19 @@ def fetch_command(url_list, raw_dir, delay, timeout, retries, max_bytes):
               type=click.Path(dir_okay=False), help="Manual corrections applied in the build.")
 @click.option("--file-timeout", type=Seconds(), default=120.0, show_default=True,
               help="Seconds one file may take to parse before it is recorded as failed (0: no limit).")
+@click.option("--csv", "csv", type=click.Choice(["all", "reports", "none"]), default="reports", show_default=True,
+              help="CSV copies beside the Parquet files: all tables; reports, repairs and manifest only "
+                   "(cells and checks, the long ones, Parquet only); or none.")
 @ocr_option
-def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corrections_path, file_timeout, ocr):
+def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corrections_path, file_timeout, csv, ocr):
     """Build the processed dataset (reports, cells, checks, repairs, manifest) from RAW_DIR."""
     from govreports.build import build_dataset
 
     use_ocr(ocr)
     result = build_dataset(raw_dir, out_dir, workers=workers, engine=engine, scheduler=scheduler,
                            cache_dir=cache_dir or None, corrections_path=corrections_path,
-                           progress=_progress_printer() if sys.stderr.isatty() else None, file_timeout=file_timeout)
+                           progress=_progress_printer() if sys.stderr.isatty() else None, file_timeout=file_timeout,
+                           csv=csv)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(result.counts.items()))
     click.echo(f"{result.out_dir}: {result.reports} reports ({counts})")
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from govreports.build.corrections import check_sources, read_corrections
 from govreports.build.inputs import first_seen, list_inputs
 from govreports.build.resources import TABLES
+from govreports.build.rows import CSV_CHOICES, DEFAULT_CSV, LONG_TABLES
 from govreports.build.runners import chunk_tasks, dask_runner, local_runner, process_pool
 from govreports.build.safety import build_lock, check_output_folder
 from govreports.build.writer import (
@@ -48,7 +49,7 @@ class BuildResult:
 def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | None = None,
                   engine: str = "local", scheduler: str | None = None, cache_dir: str | Path | None = None,
                   corrections_path: str | Path | None = None, progress: Callable | None = None,
-                  file_timeout: float = 120.0) -> BuildResult:
+                  file_timeout: float = 120.0, csv: str = DEFAULT_CSV) -> BuildResult:
     """Parse every file under ``raw_dir`` and write the processed dataset to ``out_dir``.
 
     Args:
@@ -61,11 +62,16 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
         corrections_path: a corrections CSV (see :mod:`govreports.build.corrections`); None for none.
         progress: called as ``progress(done, total)`` after each input file.
         file_timeout: seconds one file may take to parse before it is recorded as failed (0: no limit).
+        csv: which tables get a CSV copy beside their Parquet file: ``"all"``, ``"reports"`` (the
+            small tables; ``cells`` and ``checks`` Parquet only) or ``"none"`` (``CSV_CHOICES``).
 
     Raises:
-        GovReportsError: the raw folder is missing or the corrections file is invalid.
+        GovReportsError: the raw folder is missing, the corrections file is invalid or an
+            option makes no sense.
     """
     _check_options(workers, file_timeout)
+    if csv not in CSV_CHOICES:
+        raise GovReportsError(f"--csv {csv}: choose one of {', '.join(CSV_CHOICES)}")
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if not raw_dir.is_dir():
         raise GovReportsError(f"raw folder {raw_dir} does not exist")
@@ -78,8 +84,13 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
         recover_interrupted(out_dir)
         check_output_folder(out_dir, inputs)  # again: what recovery put back is checked too
         counts = _build_locked(raw_dir, out_dir, workers, engine, scheduler, cache_dir,
-                               corrections, corrections_path, progress, file_timeout)
+                               corrections, corrections_path, progress, file_timeout, csv_tables(csv))
     return BuildResult(out_dir, counts, sum(counts.get(s, 0) for s in ("valid", "repaired", "invalid", "unchecked")))
+
+
+def csv_tables(choice: str) -> frozenset:
+    """Return the tables that get a CSV copy for ``--csv choice`` (all, reports or none)."""
+    return {"all": frozenset(TABLES), "reports": frozenset(TABLES) - LONG_TABLES, "none": frozenset()}[choice]
 
 
 def _check_options(workers: int | None, file_timeout: float) -> None:
@@ -91,7 +102,8 @@ def _check_options(workers: int | None, file_timeout: float) -> None:
 
 
 def _build_locked(raw_dir: Path, out_dir: Path, workers: int, engine: str, scheduler: str | None, cache_dir,
-                  corrections: list, corrections_path, progress: Callable | None, file_timeout: float) -> dict:
+                  corrections: list, corrections_path, progress: Callable | None, file_timeout: float,
+                  csv_tables: frozenset = frozenset(TABLES)) -> dict:
     """Build into a staging folder and swap it in as ``out_dir`` (the caller holds the lock)."""
     with process_pool(workers if engine == "local" else 1) as pool:
         files = list_inputs(raw_dir, pool)
@@ -100,7 +112,8 @@ def _build_locked(raw_dir: Path, out_dir: Path, workers: int, engine: str, sched
         staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.building-"))
         staging.chmod(0o755)
         try:
-            counts = _write_dataset(raw_dir, files, runner, staging, corrections, cache_dir, file_timeout, progress)
+            counts = _write_dataset(raw_dir, files, runner, staging, corrections, cache_dir, file_timeout, progress,
+                                    csv_tables)
             replace_folder(staging, out_dir)
         finally:
             if staging.exists():
@@ -109,14 +122,15 @@ def _build_locked(raw_dir: Path, out_dir: Path, workers: int, engine: str, sched
 
 
 def _write_dataset(raw_dir: Path, files: list, runner: Callable, staging: Path, corrections: list, cache_dir, file_timeout: float,
-                   progress: Callable | None) -> dict:
+                   progress: Callable | None, csv_tables: frozenset = frozenset(TABLES)) -> dict:
     """Write every table, the codebook and the data package into ``staging``; return the counts."""
     from govreports.build.resources import write_datapackage
 
-    writers = {name: TableWriter(name, staging) for name in TABLES}
+    writers = {name: TableWriter(name, staging, csv=name in csv_tables) for name in TABLES}
     try:
         firsts, repeats = first_seen(files)
-        tasks = chunk_tasks(raw_dir, firsts, corrections, Path(cache_dir) if cache_dir else None, file_timeout)
+        tasks = chunk_tasks(raw_dir, firsts, corrections, Path(cache_dir) if cache_dir else None, file_timeout,
+                            csv_tables)
         del firsts
         counts = write_tables(files, runner(tasks), writers, repeats,
                               (lambda done: progress(done, len(files))) if progress else None)

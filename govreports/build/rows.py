@@ -209,9 +209,21 @@ class TablePart:
         self.table = pa.ipc.open_stream(arrow).read_all()
 
 
-def table_parts(tables: dict) -> dict:
-    """Return ``{name: TablePart}`` for tables with rows, CSV lines formatted (done in the worker)."""
-    return {name: TablePart(table, csv_bytes(table)) for name, table in tables.items() if table.num_rows}
+# Which tables get a CSV copy beside their Parquet file (``govreports build --csv``): the long
+# tables (cells about 24 KB and checks 19 KB of CSV per report, 47 GB for a million reports)
+# only with ``all``; the default ``reports`` keeps CSV for the small tables a spreadsheet opens.
+LONG_TABLES = frozenset({"cells", "checks"})
+CSV_CHOICES = ("all", "reports", "none")
+DEFAULT_CSV = "reports"
 
 
-__all__ = ["ChunkTables", "TablePart", "check_rows", "report_row", "table_from_rows", "table_parts"]
+def table_parts(tables: dict, csv_tables: frozenset | None = None) -> dict:
+    """Return ``{name: TablePart}`` for tables with rows, CSV lines formatted (done in the worker).
+
+    Only the tables in ``csv_tables`` (default: all) get CSV lines; the others an empty ``b""``.
+    """
+    return {name: TablePart(table, csv_bytes(table) if csv_tables is None or name in csv_tables else b"")
+            for name, table in tables.items() if table.num_rows}
+
+
+__all__ = ["CSV_CHOICES", "DEFAULT_CSV", "LONG_TABLES", "ChunkTables", "TablePart", "check_rows", "report_row", "table_from_rows", "table_parts"]

@@ -61,6 +61,7 @@ class ChunkTask:
     corrections: tuple
     cache_dir: str | None
     file_timeout: float
+    csv_tables: frozenset | None = None  # tables written as CSV too (None: all)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def build_chunk(task: ChunkTask) -> ChunkResult:
         if report.status != "failed":
             tables.add(report_id, file.source, report)
             panel.append(panel_summary(report_id, report))
-    return ChunkResult(tuple(manifest), tuple(panel), table_parts(tables.to_arrow()))
+    return ChunkResult(tuple(manifest), tuple(panel), table_parts(tables.to_arrow(), task.csv_tables))
 
 
 def _first_error(report: Report) -> str | None:
@@ -93,13 +94,14 @@ def _first_error(report: Report) -> str | None:
     return errors[0] if errors else None
 
 
-def chunk_tasks(raw_dir: Path, files: list, corrections: list, cache_dir: Path | None, file_timeout: float) -> list:
+def chunk_tasks(raw_dir: Path, files: list, corrections: list, cache_dir: Path | None, file_timeout: float,
+                csv_tables: frozenset | None = None) -> list:
     """Split the first-seen files of ``raw_dir`` into :class:`ChunkTask` s, in order."""
     wanted = {f.source for f in files}
     own = tuple(c for c in corrections if c.source in wanted)
     cache = str(cache_dir) if cache_dir else None
-    return [ChunkTask(str(Path(raw_dir).resolve()), tuple(files[i:i + CHUNK_FILES]), own, cache, file_timeout)
-            for i in range(0, len(files), CHUNK_FILES)]
+    return [ChunkTask(str(Path(raw_dir).resolve()), tuple(files[i:i + CHUNK_FILES]), own, cache, file_timeout,
+                      csv_tables) for i in range(0, len(files), CHUNK_FILES)]
 
 
 # ----------------------------------------------------------------------------------------

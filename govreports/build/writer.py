@@ -29,7 +29,7 @@ from govreports.template import SCHEMA
 
 
 class TableWriter:
-    """Append rows of one output table to its CSV and Parquet files.
+    """Append rows of one output table to its Parquet file and, if asked, its CSV copy.
 
     Chunks made by workers are appended as they come (:meth:`write_part`); rows made by the
     writing process itself (the manifest, the cross-year checks) are buffered and written in
@@ -39,13 +39,16 @@ class TableWriter:
 
     BATCH_ROWS = 50_000
 
-    def __init__(self, name: str, folder: Path) -> None:
+    def __init__(self, name: str, folder: Path, csv: bool = True) -> None:
         self.name = name
         self.schema = table_schema(name)
-        self._paths = {"csv": folder / f"{name}.csv", "parquet": folder / f"{name}.parquet"}
-        self._csv = self._paths["csv"].open("wb")
-        self._csv_digest = hashlib.sha256()
-        self._write_csv(csv_bytes(self.schema.empty_table(), header=True))
+        self._paths = {"parquet": folder / f"{name}.parquet"}
+        self._csv = None
+        if csv:
+            self._paths["csv"] = folder / f"{name}.csv"
+            self._csv = self._paths["csv"].open("wb")
+            self._csv_digest = hashlib.sha256()
+            self._write_csv(csv_bytes(self.schema.empty_table(), header=True))
         self._parquet = pq.ParquetWriter(self._paths["parquet"], self.schema, compression="zstd",
                                          write_statistics=False)
         self._buffer: list = []
@@ -64,26 +67,31 @@ class TableWriter:
 
     def _write_csv(self, data: bytes) -> None:
         # Hashed as written: reading a national build's CSV files again at the end would take minutes.
-        self._csv.write(data)
-        self._csv_digest.update(data)
+        if self._csv is not None:
+            self._csv.write(data)
+            self._csv_digest.update(data)
 
     def _flush(self) -> None:
         if self._buffer:
             table = table_from_rows(self.name, self._buffer)
-            self._write_csv(csv_bytes(table))
+            if self._csv is not None:
+                self._write_csv(csv_bytes(table))
             self._parquet.write_table(table)
             self._buffer = []
 
     def close(self) -> None:
-        """Flush and close both files."""
+        """Flush and close the files."""
         self._flush()
         self._parquet.close()
-        self._csv.close()
+        if self._csv is not None:
+            self._csv.close()
 
     def digests(self) -> dict:
-        """Return ``{file name: sha256}`` of the closed table's two files."""
-        parquet = hashlib.sha256(self._paths["parquet"].read_bytes()).hexdigest()
-        return {self._paths["csv"].name: self._csv_digest.hexdigest(), self._paths["parquet"].name: parquet}
+        """Return ``{file name: sha256}`` of the closed table's files (Parquet, and CSV if written)."""
+        digests = {self._paths["parquet"].name: hashlib.sha256(self._paths["parquet"].read_bytes()).hexdigest()}
+        if "csv" in self._paths:
+            digests[self._paths["csv"].name] = self._csv_digest.hexdigest()
+        return digests
 
 
 def write_tables(files: list, results: Iterable, writers: dict, repeats: dict | None = None,

@@ -28,6 +28,7 @@ def raw(tmp_path):
 
 def build(raw, out, **kwargs):
     kwargs.setdefault("workers", 1)
+    kwargs.setdefault("csv", "all")  # these tests read every table's CSV; tests/build/test_csv_choice.py the others
     return build_dataset(raw, out, **kwargs)
 
 

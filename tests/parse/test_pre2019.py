@@ -136,7 +136,7 @@ def test_the_build_crosswalks_indicators_and_checks_cumulative_figures_across_ye
     raw.mkdir()
     for path in PRE2019.glob("*.txt"):
         (raw / path.name).write_bytes(path.read_bytes())
-    build_dataset(raw, tmp_path / "out", workers=1)
+    build_dataset(raw, tmp_path / "out", workers=1, csv="all")
     reports = pd.read_csv(tmp_path / "out" / "reports.csv").set_index("source")
     indicators = pd.read_csv(tmp_path / "out" / "indicators.csv")
     county_2013 = reports.loc["pingtan-county_2013.txt", "report_id"]
