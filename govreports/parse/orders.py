@@ -159,7 +159,9 @@ def settle_by_order(template: str, table_read, merged: tuple, label_cells: dict)
     Every reading of the stream (see :func:`block_readings`), for the template as printed and
     for each merged row the report may print (its parent's label printed, none of its
     sub-rows'), is tested against every identity of table 3 (a printed blank proves nothing
-    either way). Exactly one reading must fit.
+    either way). Exactly one reading must fit. It may move a value the label reading placed:
+    in these layouts labels are printed apart from their figures, and a label printed just before
+    another row's figures binds them wrongly (the identities show it).
 
     Returns:
         ``(merged, cells, repairs, problems)`` for table 3, or None (nothing fits, or more than one).

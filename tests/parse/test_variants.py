@@ -109,3 +109,25 @@ def test_table2_label_after_a_column_header_or_after_its_value_is_still_its_row(
     assert report.values()["table2.licensing.decisions"] == values["table2.licensing.decisions"]
     assert report.values()["table2.fees.amount_10k_yuan"] == values["table2.fees.amount_10k_yuan"]
     assert report.status == "valid"
+
+
+def test_other_merged_groups_work_the_same_way_unavailable_printed_as_one_row():
+    values = consistent_values("2021", seed=3)
+    subs = ("unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear")
+    sums = [sum(values[f"table3.{sub}.{col}"] for sub in subs) for col in COLUMNS]
+    out, done = [], False
+    for row in table_rows(values):
+        if row and row[0].startswith("(四)无法提供"):
+            if not done:
+                out.append(["(四)无法提供"] + [str(v) for v in sums])
+                done = True
+            continue
+        out.append(row)
+    report = parse_text(render_rows(out, "tabs"))
+    merged = {c.code: c.value for c in report.merged_cells}
+    assert [merged[f"table3.unavailable.{col}"] for col in COLUMNS] == sums
+    assert all(c.passed for c in report.checks)
+    status = {c.code: c.status for c in report.cells}
+    assert {status[f"table3.{sub}.total"] for sub in subs} == {"not_printed" if sums[-1] else "repaired"}
+    others = {c: v for c, v in values.items() if c.startswith("table3.") and not c.startswith("table3.unavailable_")}
+    assert {c: report.values()[c] for c in others} == others
