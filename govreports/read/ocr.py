@@ -25,6 +25,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
+import threading
 import time
 from functools import lru_cache
 from typing import NamedTuple
@@ -47,6 +49,11 @@ MIN_PIECE = 4  # pixels: a piece of a text box narrower than this, cut at a rule
 MARGIN_SHARE = 0.06  # page numbers sit in the bottom 6% of a page
 CROP_PAD = 3
 REC_BATCH = 8
+MAX_PAGES = 60  # a government report runs to a dozen pages; a scan of hundreds is something else
+PAGE_SECONDS = 60.0  # time a per-file limit (``--timeout``) grants each page read through OCR
+# The recogniser pads every crop to at least this width/height (the engine pads to 320/48, six
+# times what a lone digit needs: most of a table's crops).
+MIN_RATIO = 2.0
 THREADS_SETTING = "GOVREPORTS_OCR_THREADS"
 BOX_THRESHOLD = 0.35
 # What the recogniser reads for a lone "0" when it doubts it is a digit at all.
@@ -85,7 +92,7 @@ class OcrEngine:
         height, width = rec.rec_image_shape[1:]
         for start in range(0, len(crops), REC_BATCH):
             batch = order[start:start + REC_BATCH]
-            ratio = max([width / height] + [crops[i].shape[1] / max(crops[i].shape[0], 1) for i in batch])
+            ratio = max([MIN_RATIO] + [crops[i].shape[1] / max(crops[i].shape[0], 1) for i in batch])
             images = np.stack([rec.resize_norm_img(_bgr(crops[i]), ratio) for i in batch]).astype(np.float32)
             for index, probabilities in zip(batch, rec.session(images)[0]):
                 readings[index] = _decode(probabilities, characters, digits)
@@ -170,6 +177,9 @@ def read_scan(data: bytes, source: str, encoding: str | None = None, fmt: str = 
     blocks, started = [], time.perf_counter()
     try:
         for number, gray in enumerate(raster.page_images(data, fmt), start=1):
+            if number > MAX_PAGES:
+                raise SourceError(f"{source}: over {MAX_PAGES} pages to OCR: not one report")
+            _grant_time(PAGE_SECONDS)
             blocks.extend(page_blocks(gray, ocr))
             log.info("%s: OCR page %d done (%.1f s so far)", source, number, time.perf_counter() - started)
     except SourceError:
@@ -177,6 +187,19 @@ def read_scan(data: bytes, source: str, encoding: str | None = None, fmt: str = 
     except Exception as exc:  # noqa: BLE001 - PIL, pdfium and OpenCV raise many kinds; each means "undecodable"
         raise SourceError(f"{source}: cannot decode its page images for OCR: {type(exc).__name__}: {exc}") from exc
     return merge_text_blocks(blocks), None
+
+
+def _grant_time(seconds: float) -> None:
+    """Extend a running per-file time limit (a SIGALRM timer) by ``seconds`` for one more OCR page.
+
+    The limit is there to stop a parse that is stuck; OCR is slow but moves on page by page, and
+    a loaded machine must not turn every scan into a timeout. Pages are capped by :data:`MAX_PAGES`.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+    if remaining > 0:
+        signal.setitimer(signal.ITIMER_REAL, remaining + seconds)
 
 
 def read_image(data: bytes, source: str, encoding: str | None = None) -> tuple:

@@ -123,8 +123,9 @@ def degrade(page: Image.Image, rng: random.Random, strength: float = 1.0) -> Ima
     return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
 
 
-def scanned_pages(key_path: Path, seed: int, damaged: str | None = None, strength: float = 1.0) -> tuple:
-    """Return ``(key, degraded page images)`` for one answer key."""
+def scanned_pages(key_path: Path, seed: int, damaged: str | None = None, strength: float = 1.0,
+                  stacked: bool = False) -> tuple:
+    """Return ``(key, degraded page images)`` for one answer key (``stacked``: one tall image)."""
     key, values = key_values(key_path)
     parts = report_parts(key["agency"], key["year"], values, key["template"])
     rng = random.Random(seed)
@@ -135,6 +136,8 @@ def scanned_pages(key_path: Path, seed: int, damaged: str | None = None, strengt
         pages = rasterise(tmp / "report.pdf", tmp)
         if damaged:
             damage_digit(pages, tmp / "report.pdf", damaged)
+    if stacked:  # one picture, tilted and degraded as a whole
+        pages = [stack(pages)]
     return key, [degrade(page, rng, strength) for page in pages]
 
 
@@ -148,14 +151,19 @@ def save_tiff(pages: list, path: Path, quality: int = 20) -> None:
     pages[0].save(path, save_all=True, append_images=pages[1:], compression="jpeg", quality=quality, dpi=(DPI, DPI))
 
 
-def save_long_jpeg(pages: list, path: Path, quality: int = 20) -> None:
-    """Stack the pages into one tall JPEG: a report pasted into a web page as a single picture."""
+def stack(pages: list) -> Image.Image:
+    """Return the pages stacked into one tall image: a report pasted into a web page as one picture."""
     tall = Image.new("L", (max(p.width for p in pages), sum(p.height for p in pages)), 255)
     top = 0
     for page in pages:
         tall.paste(page, (0, top))
         top += page.height
-    tall.save(path, "JPEG", quality=quality, dpi=(DPI, DPI))
+    return tall
+
+
+def save_long_jpeg(pages: list, path: Path, quality: int = 20) -> None:
+    """Save a stacked report (one tall image) as a JPEG."""
+    pages[0].save(path, "JPEG", quality=quality, dpi=(DPI, DPI))
 
 
 SAVERS = {"pdf": save_pdf, "tiff": save_tiff, "jpeg": save_long_jpeg}
@@ -174,7 +182,7 @@ def make_fixtures() -> None:
     manifest = {}
     (HERE / "keys").mkdir(exist_ok=True)
     for name, key_path, seed, damaged, how in FIXTURES:
-        key, pages = scanned_pages(key_path, seed, damaged)
+        key, pages = scanned_pages(key_path, seed, damaged, stacked=how == "jpeg")
         SAVERS[how](pages, HERE / name)
         shutil.copyfile(key_path, HERE / "keys" / key_path.name)
         manifest[name] = {"truth": f"keys/{key_path.name}", "pages": len(pages), "damaged": damaged}
@@ -190,7 +198,8 @@ def make_all(out: Path, strength: float) -> None:
         key, pages = scanned_pages(key_path, 100 + index, strength=strength)
         name = key_path.stem.replace(".", "_") + ".pdf"
         save_pdf(pages, out / name)
-        shutil.copyfile(key_path, out / "truth" / (Path(name).stem + ".json"))
+        key["file"] = name  # score_truth.py finds the input by the key's file name
+        (out / "truth" / (Path(name).stem + ".json")).write_text(json.dumps(key, ensure_ascii=False), encoding="utf-8")
         print(f"{name}: {len(pages)} pages")
 
 
