@@ -58,6 +58,7 @@ THREADS_SETTING = "GOVREPORTS_OCR_THREADS"
 BOX_THRESHOLD = 0.35
 # What the recogniser reads for a lone "0" when it doubts it is a digit at all.
 ZERO_LIKES = frozenset("0oO。°.·")
+EDGE_MARKS = ".,"  # a number printed in a cell never starts or ends with one
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -174,7 +175,7 @@ def read_scan(data: bytes, source: str, encoding: str | None = None, fmt: str = 
         SourceError: the OCR engine is not installed, or the file's pages cannot be decoded.
     """
     ocr = engine()
-    blocks, started = [], time.perf_counter()
+    blocks, started, number = [], time.perf_counter(), 0
     try:
         for number, gray in enumerate(raster.page_images(data, fmt), start=1):
             if number > MAX_PAGES:
@@ -185,7 +186,8 @@ def read_scan(data: bytes, source: str, encoding: str | None = None, fmt: str = 
     except SourceError:
         raise
     except Exception as exc:  # noqa: BLE001 - PIL, pdfium and OpenCV raise many kinds; each means "undecodable"
-        raise SourceError(f"{source}: cannot decode its page images for OCR: {type(exc).__name__}: {exc}") from exc
+        raise SourceError(f"{source}: OCR failed at page {number or 1}: "
+                          f"{type(exc).__name__}: {exc}") from exc
     return merge_text_blocks(blocks), None
 
 
@@ -329,7 +331,7 @@ def cell_text(readings: list) -> tuple:
     numbers = [p for p in pieces if not _is_speck(p.text)]
     if not numbers:
         return "", round(min(p.confidence for p in pieces), 3)
-    text = _join([p.digits or p.text.strip() for p in numbers])
+    text = _join([_number_part(p.digits) or p.text.strip() for p in numbers])
     certainty = min(p.certainty if _agrees(p) else min(p.certainty, p.confidence) / 2 for p in numbers)
     trusted = certainty >= TRUSTED and all(_NUMBER.match(part) for part in text.split())
     return (text if trusted else doubtful(text.replace(" ", ""), certainty)), round(certainty, 3)
@@ -346,12 +348,18 @@ def _is_speck(text: str) -> bool:
     return not any(ch.isalnum() for ch in text)
 
 
+def _number_part(digits: str) -> str:
+    """Return a digit reading without marks at its ends: a speck beside a number reads as ``.`` or ``,``."""
+    return digits.strip(EDGE_MARKS)
+
+
 def _agrees(piece) -> bool:
     """Return True when the unrestricted reading is the digit reading (a lone 0 may read as o or 。)."""
-    general = piece.text.replace(" ", "")
-    if general == piece.digits:
+    general = piece.text.replace(" ", "").strip(EDGE_MARKS + "。·'`")
+    digits = _number_part(piece.digits)
+    if general == digits:
         return True
-    return piece.digits == "0" and len(general) <= 2 and set(general) <= ZERO_LIKES
+    return digits == "0" and len(general) <= 2 and set(general) <= ZERO_LIKES
 
 
 def _join(parts: list) -> str:

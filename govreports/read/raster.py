@@ -260,24 +260,26 @@ def _table(lines: np.ndarray, origin: tuple, dpi: int) -> Table | None:
     count, labels, stats, _ = cv2.connectedComponentsWithStats((~lines).astype(np.uint8), connectivity=4)
     height, width = lines.shape
     minimum = (dpi * 0.06) ** 2
-    boxes, keep = [], np.zeros(count + 1, np.int32)
+    boxes = []
     for index in range(1, count):
         x, y, w, h, area = stats[index]
         if x == 0 or y == 0 or x + w >= width or y + h >= height or area < minimum:
             continue  # outside the table's frame, or a sliver between doubled rules
-        boxes.append((int(x), int(y), int(x + w), int(y + h)))
-        keep[index] = len(boxes)
+        boxes.append((index, (int(x), int(y), int(x + w), int(y + h))))
     if len(boxes) < MIN_TABLE_CELLS:
         return None
     tolerance = EDGE_TOLERANCE * dpi
-    columns = _edges([b[0] for b in boxes] + [b[2] for b in boxes], tolerance)
-    rows = _edges([b[1] for b in boxes] + [b[3] for b in boxes], tolerance)
-    cells = []
-    for x0, y0, x1, y1 in boxes:
+    columns = _edges([b[0] for _i, b in boxes] + [b[2] for _i, b in boxes], tolerance)
+    rows = _edges([b[1] for _i, b in boxes] + [b[3] for _i, b in boxes], tolerance)
+    cells, keep = [], np.zeros(count + 1, np.int32)
+    for index, (x0, y0, x1, y1) in boxes:
         r0, r1 = _nearest(rows, y0), _nearest(rows, y1)
         c0, c1 = _nearest(columns, x0), _nearest(columns, x1)
+        if r1 <= r0 or c1 <= c0:
+            continue  # a sliver thinner than the rules' tolerance (between doubled rules): no cell
         box = (x0 + origin[0], y0 + origin[1], x1 + origin[0], y1 + origin[1])
-        cells.append(Cell(box, r0, c0, max(1, r1 - r0), max(1, c1 - c0)))
+        cells.append(Cell(box, r0, c0, r1 - r0, c1 - c0))
+        keep[index] = len(cells)
     ox, oy = origin
     return Table((ox, oy, ox + width, oy + height), (len(rows) - 1, len(columns) - 1), tuple(cells),
                  keep[labels])

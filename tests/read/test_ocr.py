@@ -123,6 +123,8 @@ def test_a_cell_is_trusted_only_when_the_digit_reading_is_certain():
     assert DOUBT in cell_text([reading("M0", digits="0", certainty=0.95)])[0]  # a letter that is no digit
     assert cell_text([reading("规章", digits="")]) == ("规章", 0.99)
     assert cell_text([reading("·", digits="")])[0] == ""  # dust
+    assert cell_text([reading("0.", digits="0.")])[0] == "0"  # a speck beside the number
+    assert cell_text([reading("4068.208")])[0] == "4068.208"
 
 
 def test_a_doubtful_cell_becomes_a_doubt_token_with_its_confidence():
