@@ -22,7 +22,7 @@ from pathlib import Path
 
 from govreports.build.corrections import check_sources, read_corrections
 from govreports.build.inputs import first_seen, list_inputs
-from govreports.build.resources import TABLES
+from govreports.build.resources import TABLES, is_synthetic, refuse_synthetic_default
 from govreports.build.rows import CSV_CHOICES, DEFAULT_CSV, LONG_TABLES
 from govreports.build.runners import chunk_tasks, dask_runner, local_runner, process_pool
 from govreports.build.safety import build_lock, check_output_folder
@@ -77,6 +77,7 @@ def build_dataset(raw_dir: str | Path, out_dir: str | Path, *, workers: int | No
         raise GovReportsError(f"raw folder {raw_dir} does not exist")
     inputs = {"raw folder": raw_dir, "cache": cache_dir, "corrections file": corrections_path}
     check_output_folder(out_dir, inputs)
+    refuse_synthetic_default(raw_dir, out_dir)
     workers = workers or os.cpu_count() or 1
     corrections = read_corrections(corrections_path) if corrections_path else []
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -141,7 +142,7 @@ def _write_dataset(raw_dir: Path, files: list, runner: Callable, staging: Path, 
     for name, data in (("codebook.csv", codebook_csv()), ("indicator_definitions.csv", indicator_definitions_csv())):
         (staging / name).write_bytes(data)
         digests[name] = hashlib.sha256(data).hexdigest()
-    write_datapackage(staging, TABLES, dict(sorted(digests.items())))
+    write_datapackage(staging, TABLES, dict(sorted(digests.items())), synthetic=is_synthetic(raw_dir))
     return counts
 
 

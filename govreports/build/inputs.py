@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from govreports import __version__
+from govreports.build.resources import SYNTHETIC_MARKER
 from govreports.errors import SourceError
 from govreports.read import sha256_of, sniff_format
 from govreports.read.document import read_capped
 
-IGNORED_NAMES = {"SOURCES.csv", "README.md", ".gitkeep"}
+IGNORED_NAMES = {"SOURCES.csv", "README.md", ".gitkeep", SYNTHETIC_MARKER}
 
 
 @dataclass(frozen=True, slots=True)  # slots: a national build holds a million of them

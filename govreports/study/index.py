@@ -32,7 +32,10 @@ td:nth-child(n+2):nth-child(-n+5) { text-align: right; font-variant-numeric: tab
 th { background: #f3f5f8; font-weight: 600; }
 .meta, .stale { color: #666; font-size: 0.9em; }
 h2.failed { color: #b00020; }
+.synthetic-banner { background: #b00020; color: #fff; font-weight: 700; padding: 0.8em 1em; margin: 0 0 1em;
+                    border-radius: 4px; }
 """
+SYNTHETIC_CLASS = "synthetic-banner"
 
 
 
@@ -69,6 +72,31 @@ def dataset_version(processed: Path) -> str:
         return json.loads((Path(processed) / "datapackage.json").read_text(encoding="utf-8"))["version"]
     except (OSError, ValueError, KeyError):
         return "unknown"
+
+
+def is_synthetic(processed: Path) -> bool:
+    """Return True if the processed dataset was built from a synthetic corpus (its ``datapackage.json`` says so)."""
+    try:
+        return json.loads((Path(processed) / "datapackage.json").read_text(encoding="utf-8")).get("synthetic") is True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def synthetic_banner() -> str:
+    """Return the HTML banner every page of a synthetic dataset's study opens with."""
+    return (f'<div class="{SYNTHETIC_CLASS}" style="background:#b00020;color:#fff;font-weight:700;'
+            f'padding:0.8em 1em;margin:0 0 1em;border-radius:4px">{_label("synthetic")}</div>')
+
+
+def add_banner(page: str) -> str:
+    """Return an HTML page with :func:`synthetic_banner` right after its ``<body>`` tag (once)."""
+    if SYNTHETIC_CLASS in page:
+        return page
+    head, tag, rest = page.partition("<body")
+    if not tag:
+        return synthetic_banner() + page
+    opening, _, body = rest.partition(">")
+    return f"{head}{tag}{opening}>\n{synthetic_banner()}{body}"
 
 
 def _label(key: str) -> str:
@@ -144,7 +172,8 @@ def write_index(out_dir: Path, processed: Path, outcomes: list = ()) -> Path:
     sections = [_section(kind, by_kind[kind]) for kind in (*NOTEBOOK_KINDS, "other") if kind in by_kind]
     title = _label("title")
     page = (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
-            f"<style>{INDEX_STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
+            f"<style>{INDEX_STYLE}</style>\n</head>\n<body>\n"
+            + (synthetic_banner() + "\n" if is_synthetic(processed) else "") + f"<h1>{title}</h1>\n"
             f'<p class="meta">{_label("dataset")}: {html.escape(str(Path(processed).resolve()))}, '
             f"version {html.escape(version)}</p>\n" + _failures(list(outcomes)) + "\n" + "\n".join(sections)
             + "\n</body>\n</html>\n")

@@ -28,8 +28,10 @@ from govreports.study.index import (
     HEADLINE_TAG,
     NOTEBOOK_KINDS,
     PROCESSED_PARAMETER,
+    add_banner,
     dataset_version,
     display_headline,
+    is_synthetic,
     read_headline,
     write_index,
 )
@@ -241,8 +243,11 @@ def execute(run: Run, processed: Path, out_dir: Path, notebooks_dir: Path) -> Pa
     return target
 
 
-def export_html(ipynb: Path, with_code: bool = False) -> Path:
-    """Export an executed notebook to HTML next to it (code cells hidden unless ``with_code``)."""
+def export_html(ipynb: Path, with_code: bool = False, synthetic: bool = False) -> Path:
+    """Export an executed notebook to HTML next to it (code cells hidden unless ``with_code``).
+
+    A page of a synthetic dataset opens with a banner saying so (:func:`~govreports.study.index.add_banner`).
+    """
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -256,7 +261,7 @@ def export_html(ipynb: Path, with_code: bool = False) -> Path:
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={HEADLINE_TAG}, enabled=True), enabled=True)
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": _page_title(ipynb.stem)}})
     target = ipynb.with_suffix(".html")
-    target.write_text(body, encoding="utf-8")
+    target.write_text(add_banner(body) if synthetic else body, encoding="utf-8")
     return target
 
 
@@ -281,7 +286,7 @@ def run_one(run: Run, processed: Path, out_dir: Path, notebooks_dir: Path, with_
         outcome.error = f"{type(exc).__name__}: {exc}"
     if outcome.ipynb is not None and outcome.ipynb.is_file():
         try:
-            outcome.html = export_html(outcome.ipynb, with_code)
+            outcome.html = export_html(outcome.ipynb, with_code, synthetic=is_synthetic(processed))
             outcome.headline = read_headline(outcome.ipynb)
         except Exception as exc:  # as above: reported, and the others go on
             outcome.error = outcome.error or f"HTML export failed: {type(exc).__name__}: {exc}"

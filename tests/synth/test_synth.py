@@ -266,7 +266,8 @@ def test_corpus_files_keys_manifest_and_readme(tmp_path):
         assert key["year"] in (2020, 2021) and (key["anomaly"] is None) == (row["anomaly_code"] == "")
     # Writing again into the same corpus replaces it, file for file.
     again = generate_corpus(4, 9, out, layouts=("pipes",))
-    assert len(list((again.out_dir / "reports").iterdir())) == 4 == len(list((again.out_dir / "truth").iterdir()))
+    reports = sorted(p.name for p in (again.out_dir / "reports").iterdir())
+    assert len(reports) == 5 and "SYNTHETIC" in reports and len(list((again.out_dir / "truth").iterdir())) == 4
 
 
 def test_refuses_to_write_into_data_raw(tmp_path, monkeypatch):
