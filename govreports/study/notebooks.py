@@ -14,6 +14,7 @@ recorded with its error, and with ``continue_on_error`` the other runs go on.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import sys
@@ -37,6 +38,8 @@ from govreports.study.index import (
 )
 
 NOTEBOOKS = NOTEBOOK_KINDS
+OUT_PARAMETER = "out_dir"  # a notebook parameter naming where the notebook writes its own files
+TABLES_FOLDER = "tables"
 SLUG_MAX = 80
 
 
@@ -161,6 +164,125 @@ def unique(runs: Iterable) -> list:
 
 
 # ----------------------------------------------------------------------------------------
+# Checking what was asked for before anything runs
+
+SUGGESTIONS = 3
+PLACE_COLUMNS = ("province", "prefecture", "county", "adcode")
+
+
+def _suggest(value: str, choices: Iterable) -> str:
+    """Return `` (did you mean A, B?)`` with the closest of ``choices`` to ``value`` (empty if none is close)."""
+    close = difflib.get_close_matches(str(value), sorted({str(c) for c in choices}), n=SUGGESTIONS, cutoff=0.5)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def check_selection(runs: list, processed: Path) -> None:
+    """Refuse a year or region run that selects no report of the processed dataset, with the closest matches.
+
+    Raises:
+        GovReportsError: a year or region is not in the ``reports`` table.
+    """
+    import pandas as pd
+
+    from govreports.study.metrics import region_mask
+
+    wanted = [r for r in runs if r.notebook in ("year", "region")]
+    if not wanted:
+        return
+    reports = pd.read_parquet(reports_table(processed))
+    for column in PLACE_COLUMNS:  # a reports table of an older build may lack a column: nothing matches it
+        if column not in reports:
+            reports[column] = None
+    years = sorted({int(y) for y in reports["year"].dropna()})
+    places = {v for c in PLACE_COLUMNS for v in reports[c].dropna().astype(str)}
+    for run in wanted:
+        if "year" in run.params and _as_int(run.params["year"]) not in years:
+            nearest = sorted(years, key=lambda y: abs(y - (_as_int(run.params["year"]) or 0)))[:SUGGESTIONS]
+            hint = f" (did you mean {', '.join(map(str, sorted(nearest)))}?)" if nearest else ""
+            raise GovReportsError(f"no report of year {run.params['year']!r} in {processed}{hint}; "
+                                  f"years present: {_span(years)}")
+        if "region" in run.params and not region_mask(reports, str(run.params["region"])).any():
+            raise GovReportsError(f"no report of region {run.params['region']!r} in {processed}"
+                                  f"{_suggest(run.params['region'], places)}; give a province, prefecture or "
+                                  "county name as the reports table prints it, or a 6-digit adcode")
+
+
+def _as_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _span(years: list) -> str:
+    return f"{years[0]}-{years[-1]}" if years else "none"
+
+
+def check_parameters(run: Run, notebooks_dir: Path) -> Run:
+    """Return ``run`` with its parameters checked against the notebook's parameters cell and coerced.
+
+    A name the cell does not define is refused (with the closest names); a value is converted to
+    the type of the cell's default (``"2022"`` for an integer becomes 2022) or refused.
+
+    Raises:
+        GovReportsError: an unknown parameter, or a value that cannot take the default's type.
+    """
+    import papermill
+
+    source = notebooks_dir / f"{run.notebook}.ipynb"
+    if not source.is_file():
+        raise GovReportsError(f"no notebook {source}")
+    declared = papermill.inspect_notebook(str(source))
+    if not declared:  # no parameters cell: Papermill adds the values as they are
+        return run
+    checked = []
+    for name, value in run.parameters:
+        if name not in declared:
+            raise GovReportsError(f"notebook {run.notebook!r} has no parameter {name!r}{_suggest(name, declared)}; "
+                                  f"its parameters: {', '.join(declared)}")
+        checked.append((name, coerce(run.notebook, name, value, default_type(declared[name]))))
+    return Run(run.notebook, tuple(checked))
+
+
+COERCIONS = {"int": int, "float": float, "str": str}
+
+
+def default_type(spec: dict) -> str | None:
+    """Return the type name of a parameter's default as the cell writes it (``None`` when it is None or unreadable)."""
+    import ast
+
+    try:
+        default = ast.literal_eval(spec.get("default", "None"))
+    except (ValueError, SyntaxError):
+        return None
+    return None if default is None else type(default).__name__
+
+
+def coerce(notebook: str, name: str, value, type_name: str | None):
+    """Return ``value`` as the type of the notebook's default (a ``None`` default takes integers from digits).
+
+    Raises:
+        GovReportsError: the value cannot be read as that type.
+    """
+    if type_name is None:
+        return int(value) if isinstance(value, str) and value.strip().lstrip("-").isdigit() else value
+    if type_name == "bool":
+        text = str(value).strip().lower()
+        if isinstance(value, bool) or text in ("true", "false"):
+            return value if isinstance(value, bool) else text == "true"
+    elif type_name in COERCIONS and not isinstance(value, bool):
+        try:
+            converted = COERCIONS[type_name](value)
+        except (TypeError, ValueError):
+            converted = None
+        if converted is not None and not (type_name == "int" and isinstance(value, float) and value != converted):
+            return converted
+    else:
+        return value
+    raise GovReportsError(f"notebook {notebook!r}: parameter {name!r} = {value!r} is not a {type_name}")
+
+
+# ----------------------------------------------------------------------------------------
 # Executing
 
 
@@ -221,7 +343,8 @@ def _kernel_manager_class():
 def execute(run: Run, processed: Path, out_dir: Path, notebooks_dir: Path) -> Path:
     """Execute one run with Papermill and return the executed notebook's path.
 
-    The notebook gets ``processed`` as a parameter if it declares one. The kernel's working
+    The notebook gets ``processed`` as a parameter if it declares one, and ``out_dir`` (the
+    ``tables`` folder under ``out_dir``) unless the run sets it. The kernel's working
     folder is the notebook's folder, as when a researcher opens it in Jupyter.
 
     Raises:
@@ -234,8 +357,12 @@ def execute(run: Run, processed: Path, out_dir: Path, notebooks_dir: Path) -> Pa
     if not source.is_file():
         raise GovReportsError(f"no notebook {source}")
     parameters = run.params
-    if PROCESSED_PARAMETER in papermill.inspect_notebook(str(source)):
+    declared = papermill.inspect_notebook(str(source))
+    if PROCESSED_PARAMETER in declared:
         parameters[PROCESSED_PARAMETER] = str(Path(processed).resolve())
+    if OUT_PARAMETER in declared and OUT_PARAMETER not in parameters:
+        # A notebook that writes files of its own (the models' tables) writes them under --out too.
+        parameters[OUT_PARAMETER] = str((Path(out_dir) / TABLES_FOLDER).resolve())
     target = out_dir / f"{run.name}.ipynb"
     papermill.execute_notebook(str(source), str(target), parameters=parameters, progress_bar=False,
                                cwd=str(notebooks_dir), kernel_manager_class=_kernel_manager_class(),
@@ -331,20 +458,27 @@ def run_report(runs: list, *, processed: Path | None = None, out_dir: Path | Non
 
 
 def plan(*, years: Iterable = (), regions: Iterable = (), quality: bool = False, params: Iterable = (),
-         run_all: bool = False, processed: Path | None = None, notebooks_dir: Path | None = None) -> list:
+         run_all: bool = False, processed: Path | None = None, notebooks_dir: Path | None = None,
+         models: bool = False) -> list:
     """Return the runs the ``report`` command asked for, without repeats.
 
     ``run_all`` adds every year and province of the processed data, quality, models (if the
     notebook exists) and every parameter file in ``notebooks/params/``.
 
+    Every run's parameters are checked against its notebook, and every year and region against
+    the processed data, before anything runs.
+
     Raises:
-        GovReportsError: nothing was asked for, or a parameter file is invalid.
+        GovReportsError: nothing was asked for, a parameter file is invalid, a parameter is unknown
+            or of the wrong type, or a year or region selects no report.
     """
     processed = Path(processed or config.PROCESSED_DIR)
     notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR)
     runs = [make_run("year", year=int(y)) for y in years] + [make_run("region", region=str(r)) for r in regions]
     if quality:
         runs.append(make_run("quality"))
+    if models:
+        runs.append(make_run("models"))
     files = [Path(p) for p in params]
     if run_all:
         runs += corpus_runs(processed, notebooks_dir)
@@ -352,12 +486,14 @@ def plan(*, years: Iterable = (), regions: Iterable = (), quality: bool = False,
     for path in files:
         runs += params_runs(path, notebooks_dir)
     if not runs:
-        raise GovReportsError("nothing to run: give --year, --region, --quality, --params or --all")
-    return unique(runs)
+        raise GovReportsError("nothing to run: give --year, --region, --quality, --models, --params or --all")
+    runs = [check_parameters(run, notebooks_dir) for run in unique(runs)]
+    check_selection(runs, processed)
+    return runs
 
 
 def report_main(*, years: Iterable = (), regions: Iterable = (), quality: bool = False, params: Iterable = (),
-                run_all: bool = False, processed: Path | None = None, out_dir: Path | None = None,
+                run_all: bool = False, processed: Path | None = None, out_dir: Path | None = None, models: bool = False,
                 with_code: bool = False, continue_on_error: bool = False, echo: Callable = print,
                 err: Callable | None = None) -> int:
     """Plan, run and index the notebooks the ``report`` command asked for; return its exit code.
@@ -371,7 +507,8 @@ def report_main(*, years: Iterable = (), regions: Iterable = (), quality: bool =
     """
     processed = Path(processed or config.PROCESSED_DIR)
     out_dir = Path(out_dir or config.REPORTS_DIR)
-    runs = plan(years=years, regions=regions, quality=quality, params=params, run_all=run_all, processed=processed)
+    runs = plan(years=years, regions=regions, quality=quality, params=params, run_all=run_all, processed=processed,
+                models=models)
     outcomes = run_report(runs, processed=processed, out_dir=out_dir, with_code=with_code,
                           continue_on_error=continue_on_error, log=echo)
     failed = [o for o in outcomes if not o.ok]
@@ -384,4 +521,4 @@ def report_main(*, years: Iterable = (), regions: Iterable = (), quality: bool =
 
 
 __all__ = ["Run", "Outcome", "make_run", "slugify", "corpus_runs", "params_runs", "plan", "execute",
-           "export_html", "display_headline", "read_headline", "run_one", "run_report", "write_index", "dataset_version", "report_main"]
+           "export_html", "check_parameters", "check_selection", "display_headline", "read_headline", "run_one", "run_report", "write_index", "dataset_version", "report_main"]
