@@ -26,3 +26,46 @@ def test_every_command_is_in_the_readme(name):
 def test_readme_starts_with_the_two_commands_for_a_fresh_machine():
     head = README.split("## Quickstart")[0]
     assert "make study" in head and "make test" in head
+
+
+# ----------------------------------------------------------------------------------------
+# The replication package: licences and citation
+
+ROOT = Path(__file__).resolve().parents[1]
+# The Citation File Format's own schema, 1.2.0 (as shipped by cffconvert), so the check runs without it.
+CFF_SCHEMA = ROOT / "tests" / "data" / "cff-1.2.0.schema.json"
+
+
+def test_the_licences_are_files_and_agree():
+    import tomllib
+
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License") and "CC-BY-4.0" in licence
+    assert "MIT" in str(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["license"])
+
+
+def test_citation_cff_is_valid_under_the_cff_schema():
+    import json
+
+    import jsonschema
+    import yaml
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    citation["date-released"] = str(citation["date-released"])  # YAML reads it as a date; the schema wants text
+    jsonschema.validate(citation, json.loads(CFF_SCHEMA.read_text(encoding="utf-8")))
+    assert citation["license"] == "MIT" and citation["references"][0]["license"] == "CC-BY-4.0"
+    wrong = {**citation, "references": [{**citation["references"][0], "type": "dataset"}]}
+    with pytest.raises(jsonschema.ValidationError, match="dataset"):  # what the file once said
+        jsonschema.validate(wrong, json.loads(CFF_SCHEMA.read_text(encoding="utf-8")))
+
+
+def test_cffconvert_validates_the_citation():
+    import shutil
+    import subprocess
+    import sys
+
+    tool = shutil.which("cffconvert") or str(Path(sys.executable).with_name("cffconvert"))
+    if not Path(tool).is_file():
+        pytest.skip("cffconvert is not installed (it pins jsonschema<4, which frictionless cannot share)")
+    result = subprocess.run([tool, "--validate", "-i", str(ROOT / "CITATION.cff")], capture_output=True, text=True)
+    assert result.returncode == 0 and "valid" in result.stdout, result.stdout + result.stderr

@@ -45,6 +45,19 @@ def test_a_real_build_is_not_synthetic(tmp_path):
     build_dataset(raw, tmp_path / "out", workers=1)
     package = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
     assert package["synthetic"] is False and "published by Chinese government agencies" in package["sources"][0]["title"]
+    assert package["created"] == "1970-01-01T00:00:00Z"  # no dated report, and never the wall clock
+    assert package["licenses"][0]["name"] == "CC-BY-4.0" and "CC-BY-4.0" in package["description"]
+
+
+def test_created_is_the_year_after_the_newest_report_or_source_date_epoch(corpus, tmp_path, monkeypatch):
+    years = [int(r["year"]) for r in csv.DictReader((corpus / "MANIFEST.csv").open(encoding="utf-8"))]
+    build_dataset(corpus / "reports", tmp_path / "a", workers=1)
+    package = json.loads((tmp_path / "a" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["created"] == f"{max(years) + 1}-01-01T00:00:00Z"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    build_dataset(corpus / "reports", tmp_path / "b", workers=1)
+    package = json.loads((tmp_path / "b" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["created"] == "2026-01-01T00:00:00Z"
 
 
 def test_a_synthetic_corpus_is_refused_in_data_processed(corpus, tmp_path):
