@@ -69,3 +69,48 @@ def test_cffconvert_validates_the_citation():
         pytest.skip("cffconvert is not installed (it pins jsonschema<4, which frictionless cannot share)")
     result = subprocess.run([tool, "--validate", "-i", str(ROOT / "CITATION.cff")], capture_output=True, text=True)
     assert result.returncode == 0 and "valid" in result.stdout, result.stdout + result.stderr
+
+
+# ----------------------------------------------------------------------------------------
+# The README's Data section: column names exactly as in the files, and a loading example that runs
+
+
+def readme_table_columns() -> dict:
+    """Return ``{table: [columns]}`` from the README's table of tables (the names listed before any note)."""
+    import re
+
+    found = {}
+    for line in README.splitlines():
+        match = re.match(r"\s*\| `(\w+)` \| [^|]+ \| (.+) \|$", line)
+        if match:
+            listed = match.group(2).split(" (")[0]
+            found[match.group(1)] = re.findall(r"`(\w+)`", listed)
+    return found
+
+
+def test_readme_column_names_are_the_files_columns():
+    from govreports.template.fields import RESOURCES
+
+    listed = readme_table_columns()
+    assert set(RESOURCES) <= set(listed)
+    for table, resource in RESOURCES.items():
+        assert listed[table] == list(resource["columns"]), table
+
+
+def test_readme_pandas_example_runs_on_the_bundled_dataset(monkeypatch):
+    import contextlib
+    import io
+    import re
+
+    import pandas as pd
+
+    if not (ROOT / "data" / "processed" / "indicators.parquet").is_file():
+        pytest.skip("no bundled dataset built")
+    code = re.search(r"```python\n(.*?)```", README.split("## Data")[1], re.S).group(1)
+    monkeypatch.chdir(ROOT)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "README", "exec"), {})
+    reports = pd.read_parquet(ROOT / "data" / "processed" / "reports.parquet")
+    usable = reports[reports["status"].isin(["valid", "repaired"])]
+    assert set(usable["level"].dropna()) and all(level in printed.getvalue() for level in set(usable["level"].dropna()))
