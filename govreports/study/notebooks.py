@@ -465,8 +465,8 @@ def plan(*, years: Iterable = (), regions: Iterable = (), quality: bool = False,
     ``run_all`` adds every year and province of the processed data, quality, models (if the
     notebook exists) and every parameter file in ``notebooks/params/``.
 
-    Every run's parameters are checked against its notebook, and every year and region against
-    the processed data, before anything runs.
+    Every run's parameters are checked against its notebook, and every year and region asked for
+    (``years``, ``regions``, ``params``) against the processed data, before anything runs.
 
     Raises:
         GovReportsError: nothing was asked for, a parameter file is invalid, a parameter is unknown
@@ -479,17 +479,19 @@ def plan(*, years: Iterable = (), regions: Iterable = (), quality: bool = False,
         runs.append(make_run("quality"))
     if models:
         runs.append(make_run("models"))
-    files = [Path(p) for p in params]
+    for path in params:
+        runs += params_runs(Path(path), notebooks_dir)
+    asked = [check_parameters(run, notebooks_dir) for run in runs]
+    # What was asked for by name must select reports; what --all adds (the corpus's own years and
+    # provinces, the repository's parameter files) runs as it is, its page saying when it has none.
+    check_selection(asked, processed)
     if run_all:
-        runs += corpus_runs(processed, notebooks_dir)
-        files += sorted((notebooks_dir / "params").glob("*.yml"))
-    for path in files:
-        runs += params_runs(path, notebooks_dir)
+        runs = asked + corpus_runs(processed, notebooks_dir)
+        for path in sorted((notebooks_dir / "params").glob("*.yml")):
+            runs += [check_parameters(run, notebooks_dir) for run in params_runs(path, notebooks_dir)]
     if not runs:
         raise GovReportsError("nothing to run: give --year, --region, --quality, --models, --params or --all")
-    runs = [check_parameters(run, notebooks_dir) for run in unique(runs)]
-    check_selection(runs, processed)
-    return runs
+    return unique(asked if not run_all else runs)
 
 
 def report_main(*, years: Iterable = (), regions: Iterable = (), quality: bool = False, params: Iterable = (),
