@@ -11,6 +11,8 @@ whichever process made them.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -50,7 +52,8 @@ def report_row(report_id: str, source: str, report: Report) -> tuple:
     row = {
         "report_id": report_id, "source": source, "sha256": report.sha256, "status": report.status,
         "template": report.template, "year": meta.year, "agency": meta.agency,
-        "agency_printed": meta.agency_printed, "published": meta.published,
+        "agency_printed": meta.agency_printed, "agency_id": agency_id(meta.agency, meta.adcode),
+        "published": meta.published,
         "province": meta.province, "prefecture": meta.prefecture, "county": meta.county, "adcode": meta.adcode,
         "level": meta.level, "kind": meta.kind, "n_repairs": len(report.repairs),
         "n_failed_checks": sum(c.passed is False for c in report.checks),
@@ -62,6 +65,19 @@ def report_row(report_id: str, source: str, report: Report) -> tuple:
     for group in TABLE4_TOTALS:
         row[f"{group}_total"] = _sum_cells(cells, [f"table4.{group}.total"])
     return tuple(row[c] for c in TABLE_COLUMNS["reports"])
+
+
+def agency_id(name: str | None, adcode: str | None) -> str | None:
+    """Return the stable id of an agency: ``<adcode or 000000>-<first 8 hex of sha1(normalised name)>``.
+
+    The name is normalised (NFKC, whitespace removed) so that full-width or spaced printings of one
+    name give one id; the adcode keeps same-named agencies of different places (two 东塘镇人民政府) apart.
+    None when the agency is unknown.
+    """
+    if not name:
+        return None
+    normalised = "".join(unicodedata.normalize("NFKC", name).split())
+    return f"{adcode or '000000'}-{hashlib.sha1(normalised.encode('utf-8')).hexdigest()[:8]}"
 
 
 def _sum_cells(cells: dict, codes: list):
@@ -226,4 +242,4 @@ def table_parts(tables: dict, csv_tables: frozenset | None = None) -> dict:
             for name, table in tables.items() if table.num_rows}
 
 
-__all__ = ["CSV_CHOICES", "DEFAULT_CSV", "LONG_TABLES", "ChunkTables", "TablePart", "check_rows", "report_row", "table_from_rows", "table_parts"]
+__all__ = ["CSV_CHOICES", "DEFAULT_CSV", "LONG_TABLES", "ChunkTables", "TablePart", "agency_id", "check_rows", "report_row", "table_from_rows", "table_parts"]

@@ -45,6 +45,11 @@ FIELDS = {
                                                 "expanded, OCR-misread place names corrected)."},
     "agency_printed": {"type": "string", "description": "The agency's name as the report prints it (a short form, an "
                                                         "OCR misreading; equal to agency when nothing was changed)."},
+    "agency_id": {"type": "string", "description": "Stable agency id following one agency across years: the adcode "
+                                                   "(000000 when unknown), a dash and the first 8 hex digits of the "
+                                                   "SHA-1 of the normalised name (NFKC, no spaces); same-named agencies "
+                                                   "of different places stay apart.",
+                  "constraints": {"pattern": "[0-9]{6}-[0-9a-f]{8}"}},
     "published": {"type": "string", "description": "Publication date (YYYY-MM-DD) where the report states it."},
     "province": {"type": "string", "description": "Province of the agency's jurisdiction."},
     "prefecture": {"type": "string", "description": "Prefecture of the agency's jurisdiction (null for province-level agencies)."},
@@ -100,7 +105,7 @@ FIELDS.update({
 RESOURCES = {
     "reports": {
         "columns": ("report_id", "source", "sha256", "status", "template", "year", "agency", "agency_printed",
-                    "published", "province",
+                    "agency_id", "published", "province",
                     "prefecture", "county", "adcode", "level", "kind", "n_repairs", "n_failed_checks",
                     "n_lost_cells") + TOTAL_COLUMNS,
         "primary_key": ("report_id",),

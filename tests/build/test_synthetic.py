@@ -82,3 +82,27 @@ def test_pages_of_a_synthetic_dataset_carry_a_banner(tmp_path):
     plain = export_html(ipynb).read_text(encoding="utf-8")
     assert f'<div class="{SYNTHETIC_CLASS}"' not in plain
     assert add_banner(add_banner("<html><body class='x'><p>a</p></body></html>")).count("<div class") == 1
+
+
+def test_agency_id_follows_one_agency_and_keeps_same_named_ones_apart():
+    import hashlib
+
+    from govreports.build.rows import agency_id
+
+    name = "\u4e1c\u5858\u9547\u4eba\u6c11\u653f\u5e9c"  # a township name found in several provinces
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+    assert agency_id(name, "430104") == f"430104-{digest}"
+    assert agency_id(name, "320583") == f"320583-{digest}" != agency_id(name, "430104")
+    assert agency_id(f" {name[:2]} {name[2:]}", "430104") == agency_id(name, "430104")  # spaces normalised
+    assert agency_id(name, None) == f"000000-{digest}" and agency_id(None, "430104") is None
+
+
+def test_the_reports_table_carries_agency_id(corpus, tmp_path):
+    import pandas as pd
+
+    from govreports.build.rows import agency_id
+
+    build_dataset(corpus / "reports", tmp_path / "out", workers=1)
+    reports = pd.read_parquet(tmp_path / "out" / "reports.parquet")
+    expected = [agency_id(a, c) for a, c in zip(reports["agency"], reports["adcode"])]
+    assert reports["agency_id"].tolist() == expected and reports["agency_id"].str.fullmatch(r"\d{6}-[0-9a-f]{8}").all()
