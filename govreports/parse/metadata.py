@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
 
-from govreports.parse.places import Resolution, cpca_place, jurisdiction, kind_of, level_of, resolve
+from govreports.parse.divisions import cpca_place
+from govreports.parse.places import Resolution, jurisdiction, kind_of, level_of, resolve
 from govreports.records import Metadata
 from govreports.template import metadata_terms as terms
 

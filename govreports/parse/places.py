@@ -8,29 +8,41 @@ and county, and :func:`level` and :func:`kind` classify it. Every Chinese word m
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
-from importlib import resources
+from functools import cache
 
+from govreports.parse.divisions import (
+    MAX_DIVISION_NAME,
+    PROVINCE_ADMINISTERED,
+    RANK_COUNTY,
+    RANK_PREFECTURE,
+    RANK_PROVINCE,
+    _cpca_record,
+    _divisions,
+    _is_grouping_row,
+    _is_municipality,
+    _is_placeholder,
+    _one_stroke_apart,
+    _Place,
+    _places_named,
+    _position,
+    _rank,
+    _short_name,
+    _template_csv,
+    cpca_place,
+)
 from govreports.template import metadata_terms as terms
 
 log = logging.getLogger(__name__)
 
-# Shorter place tokens ("城区") are too often ordinary words to correct.
-PROVINCE_ADMINISTERED = "90"  # the adcode's prefecture digits of 省直辖县级行政区划
-MAX_DIVISION_NAME = 12  # the longest division names (autonomous prefectures) have about ten characters
-MIN_FUZZY_TOKEN = 3
-RANK_PROVINCE, RANK_PREFECTURE, RANK_COUNTY = 0, 1, 2
+MIN_FUZZY_TOKEN = 3  # shorter place tokens ("城区") are too often ordinary words to correct
 LEVELS = ("province", "prefecture", "county")
 _GOVERNMENT_REST_RE = re.compile(terms.GOVERNMENT_REST)
 _GOVERNMENT_END_RE = re.compile(terms.GOVERNMENT_NAME_END)
 _TOWNSHIP_RE = re.compile(terms.TOWNSHIP_REST)
-_ADMIN_SUFFIX_RE = re.compile(terms.ADMIN_SUFFIX)
 _PLACE_TOKEN_RE = re.compile(terms.PLACE_TOKEN)
 _HAN_ONLY_RE = re.compile(f"^[{terms.HAN}]+$")
 _RANK_BY_LEAD = dict(terms.RANK_BY_LEAD)
@@ -41,15 +53,6 @@ MAX_OCCURRENCES = 20  # occurrences of a name looked at in the text, for its pla
 
 
 @dataclass(frozen=True)
-class _Place:
-    """A cpca match in a name: the division, the text after it, whether a parent was written."""
-
-    adcode: str
-    rest: str
-    parent_named: bool
-
-
-@dataclass(frozen=True)
 class Resolution:
     """An agency with its jurisdiction; ``rest`` is None when the place came from the body text."""
 
@@ -57,20 +60,6 @@ class Resolution:
     adcode: str | None = None
     rest: str | None = None
     notes: tuple = ()
-
-
-@dataclass(frozen=True)
-class _Divisions:
-    """cpca's division table: names by 6-digit adcode, adcodes by name, one-character-off keys.
-
-    ``newer`` holds the divisions newer than cpca's table (``template/divisions_newer.csv``),
-    by name; they are in ``names`` and ``by_name`` too.
-    """
-
-    names: dict
-    by_name: dict
-    near: dict
-    newer: dict
 
 
 # --- jurisdiction ---------------------------------------------------------------------------
@@ -241,12 +230,6 @@ def _mentions(name: str, context: str) -> bool:
     return name in context or _short_name(name) in context
 
 
-@lru_cache(maxsize=4096)
-def _short_name(name: str) -> str:
-    special = getattr(getattr(_cpca(), "Matcher", None), "special_abbre", {})
-    return special.get(name) or _ADMIN_SUFFIX_RE.sub("", name) or name
-
-
 def _place_from_text(name: str, context: str) -> Resolution:
     """A name without a place: as the text writes it with its place, else the division it names most.
 
@@ -346,21 +329,6 @@ def jurisdiction(adcode: str) -> tuple:
     if rank == RANK_PREFECTURE:
         return province, prefecture, None
     return province, prefecture, names.get(adcode)
-
-
-def _rank(adcode: str) -> int:
-    if adcode.endswith("0000"):
-        return RANK_PROVINCE
-    return RANK_PREFECTURE if adcode.endswith("00") else RANK_COUNTY
-
-
-def _is_municipality(adcode: str) -> bool:
-    province = _divisions().names.get(adcode[:2] + "0000", "")
-    return province.endswith(terms.MUNICIPALITY_END)
-
-
-def _is_placeholder(adcode: str) -> bool:
-    return _is_grouping_row(adcode, _divisions().names)
 
 
 # --- level and kind -----------------------------------------------------------------------
@@ -605,137 +573,6 @@ def _longest_short_form() -> int:
 # --- OCR: characters of similar shape ---------------------------------------------------------
 
 
-def _one_stroke_apart(token: str, name: str) -> bool:
-    """True when two names of one length differ in one character, by adding, dropping or changing one stroke."""
-    pairs = [(a, b) for a, b in zip(token, name) if a != b]
-    if len(pairs) != 1:
-        return False
-    strokes = _stroke_orders()
-    first, second = (strokes.get(c) for c in pairs[0])
-    return first is not None and second is not None and _edit_distance_at_most_one(first, second)
-
-
-def _edit_distance_at_most_one(a: str, b: str) -> bool:
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) <= 1
-    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
-    index = next((i for i, (x, y) in enumerate(zip(shorter, longer)) if x != y), len(shorter))
-    return shorter[index:] == longer[index + 1:]
-
-
-@cache
-def _stroke_orders() -> dict:
-    return {row["char"]: row["strokes"] for row in _template_csv(terms.STROKE_ORDERS_CSV)}
-
-
-def _template_csv(name: str) -> list:
-    raw = resources.files("govreports.template").joinpath(name).read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(raw)))
-
-
 # --- cpca -----------------------------------------------------------------------------------
 
 
-@cache
-def _cpca():
-    """The cpca module, imported on first use: loading its matcher takes ~100 ms."""
-    import cpca
-
-    return cpca
-
-
-@lru_cache(maxsize=16384)
-def cpca_place(name: str) -> _Place | None:
-    """The division cpca reads in a name, or None when it finds no real one.
-
-    A name that starts with a whole division name of its own is that division, even where cpca
-    prefers a shorter name inside it (五大连池市 holds 大连, but it is not 大连市).
-    """
-    whole = _leading_division(name)
-    if whole is not None:
-        return whole
-    record = _cpca_record(name)
-    adcode = record.get("adcode")
-    if not isinstance(adcode, str) or len(adcode) != 6:
-        return None
-    province_named = _position(record, terms.CPCA_PROVINCE_POS) >= 0
-    parent_named = province_named or _position(record, terms.CPCA_PREFECTURE_POS) >= 0
-    if _is_placeholder(adcode):
-        # cpca matched a grouping row's name ("县") inside the text, not a place.
-        if not province_named:
-            return None
-        adcode = adcode[:2] + "0000"
-    rest = record.get(terms.CPCA_REST)
-    return _Place(adcode, rest if isinstance(rest, str) else "", parent_named)
-
-
-def _leading_division(name: str) -> _Place | None:
-    """Return the division whose full name the name starts with, when cpca reads a place starting later."""
-    record = _cpca_record(name)
-    positions = [_position(record, key) for key in (terms.CPCA_PROVINCE_POS, terms.CPCA_PREFECTURE_POS,
-                                                     terms.CPCA_COUNTY_POS)]
-    found = [p for p in positions if p >= 0]
-    if not found or min(found) == 0:
-        return None
-    by_name = _divisions().by_name
-    for length in range(min(len(name), MAX_DIVISION_NAME), 1, -1):
-        adcodes = [a for a in by_name.get(name[:length], ()) if not _is_placeholder(a)]
-        if len(adcodes) == 1:
-            return _Place(adcodes[0], name[length:], False)
-    return None
-
-
-def _cpca_record(name: str) -> dict:
-    cpca = _cpca()
-    one = getattr(cpca, "_get_one_addr", None)
-    if one is not None:
-        # The per-string function behind cpca.transform, without building a DataFrame (~400x faster).
-        return one(name, True, {})
-    return cpca.transform([name], pos_sensitive=True).iloc[0].to_dict()
-
-
-def _position(record: dict, key: str) -> int:
-    value = record.get(key, -1)
-    return int(value) if isinstance(value, (int, float)) and value == value else -1
-
-
-def _places_named(context: str) -> list:
-    """Adcodes of the divisions cpca finds in a text, in order, grouping rows left out."""
-    cpca = _cpca()
-    extract = getattr(cpca, "_extract_addrs", None)
-    if extract is not None:
-        records = extract(context, False, {}, truncate_pos=False, new_entry_when_not_belong=True)
-        adcodes = [r.get("adcode") for r in records]
-    else:
-        adcodes = list(cpca.transform_text_with_addrs(context)["adcode"])
-    return [a for a in adcodes if isinstance(a, str) and len(a) == 6 and not _is_placeholder(a)]
-
-
-@cache
-def _divisions() -> _Divisions:
-    """The division table cpca ships (adcodes.csv), indexed for look-ups and one-character-off matches."""
-    _cpca()
-    raw = resources.files("cpca.resources").joinpath("adcodes.csv").read_text(encoding="utf-8")
-    names = {row["adcode"][:6]: row["name"] for row in csv.DictReader(io.StringIO(raw))}
-    newer = {}
-    for row in _template_csv(terms.NEWER_DIVISIONS_CSV):
-        if row["adcode"] not in names:
-            names[row["adcode"]] = row["name"]
-            newer.setdefault(row["name"], []).append(row["adcode"])
-    by_name, near = {}, {}
-    for adcode, name in names.items():
-        by_name.setdefault(name, []).append(adcode)
-        if not _is_grouping_row(adcode, names):
-            for index in range(len(name)):
-                near.setdefault(name[:index] + "\0" + name[index + 1:], []).append(adcode)
-    return _Divisions(names, {k: tuple(v) for k, v in by_name.items()}, {k: tuple(v) for k, v in near.items()},
-                      {k: tuple(v) for k, v in newer.items()})
-
-
-def _is_grouping_row(adcode: str, names: dict) -> bool:
-    """True for cpca's grouping rows (a municipality's 市辖区/县, a province's 省直辖县级行政区划)."""
-    if _rank(adcode) != RANK_PREFECTURE:
-        return False
-    return adcode[2:4] == "90" or names.get(adcode[:2] + "0000", "").endswith(terms.MUNICIPALITY_END)
