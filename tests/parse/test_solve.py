@@ -3,8 +3,9 @@
 import pytest
 
 from govreports import parse_text
+from govreports.parse.alignments import Alignment, Slot, row_alignments
 from govreports.parse.rows import Token
-from govreports.parse.solve import Alignment, Slot, propagate, row_alignments
+from govreports.parse.search import propagate
 from govreports.synth import consistent_values, render, render_rows, replace_row, table_rows
 from govreports.template import SCHEMA
 

@@ -6,9 +6,9 @@ import re
 import pytest
 
 from govreports import parse_text
+from govreports.parse.alignments import row_alignments
 from govreports.parse.layout import split_lines
 from govreports.parse.rows import Token, match_rows
-from govreports.parse.solve import row_alignments
 from govreports.parse.stream import find_labels, prefer_stream, read_stream, stream_segments
 from govreports.synth import generate_report, render_report
 

@@ -1,8 +1,8 @@
 """Template variants: a parent row printed merged in place of its sub-rows; grid label columns."""
 
 from govreports import parse_text
+from govreports.parse.alignments import row_alignments
 from govreports.parse.rows import Token
-from govreports.parse.solve import row_alignments
 from govreports.synth import consistent_values, render_rows, table_rows
 from govreports.template import SCHEMA
 
