@@ -16,7 +16,7 @@ from pathlib import Path
 
 from govreports.errors import Problem, SourceError
 from govreports.parse import checks as validate
-from govreports.parse import layout, narrative, pre2019, stream
+from govreports.parse import labels, layout, narrative, pre2019, stream
 from govreports.parse import rows as tables
 from govreports.parse import solve as repair
 from govreports.parse.metadata import extract_metadata
@@ -117,7 +117,7 @@ def parse_document(document: Document, *, template: str = "auto") -> Report:
 def _choose_template(template: str, text: str, year) -> str | None:
     if template in TEMPLATES:
         return template
-    return tables.detect_template(text, year)
+    return labels.detect_template(text, year)
 
 
 def _parse_pre2019(source: str, document: Document, metadata, text: str) -> Report:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from govreports.errors import Problem
-from govreports.parse.rows import label_key
+from govreports.parse.labels import label_key
 from govreports.records import CellValue, Repair
 from govreports.template import SCHEMA
 

@@ -22,13 +22,13 @@ import re
 from functools import cache
 from typing import NamedTuple
 
+from govreports.parse.labels import label_key
 from govreports.parse.layout import Line
 from govreports.parse.rows import (
     LABEL_PUNCTUATION,
     Segment,
     TableRead,
     Token,
-    label_key,
     match_segments,
     parse_number,
     read_segments,

@@ -1,13 +1,8 @@
 import pytest
 
+from govreports.parse.labels import detect_template, label_score
 from govreports.parse.layout import split_lines
-from govreports.parse.rows import (
-    classify_cell,
-    detect_template,
-    label_score,
-    match_rows,
-    parse_number,
-)
+from govreports.parse.rows import classify_cell, match_rows, parse_number
 
 
 @pytest.mark.parametrize("text, expected", [

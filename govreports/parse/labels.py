@@ -1,0 +1,140 @@
+"""Matching printed label text to the template's rows: exact labels by Aho-Corasick, garbled ones by score.
+
+A label's *key* keeps only the characters that matter (CJK, digits, letters). A segment's label
+text matches a row when one of the row's label variants is printed whole near its end, or, for
+OCR-garbled and wrapped labels, by the share of the label's characters found there.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+from govreports.template import SCHEMA
+
+_KEY_DROP = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
+MIN_LABEL_SCORE = 0.6
+MIN_CUT_LABEL = 7  # characters of a wrapped label's first line that identify its row
+CUT_LABEL_SCORE = 0.8
+EXACT_ONLY_LENGTH = 3  # labels this short must match exactly: fuzzy matches would be noise
+TABLE4_MIN_HEADER_SHARE = 0.5
+
+
+def label_key(text: str) -> str:
+    """Return the characters of a label that matter for matching (CJK, digits, letters)."""
+    return _KEY_DROP.sub("", text)
+
+
+def detect_template(text: str, year: int | None = None) -> str | None:
+    """Return the template whose own labels the text prints most; break ties by the year."""
+    key = label_key(text)
+    scores = {t: sum(marker in key for marker in _marker_keys(t)) for t in ("2019", "2021")}
+    if scores["2019"] != scores["2021"]:
+        return max(scores, key=scores.get)
+    if year is not None:
+        return "2019" if year <= 2020 else "2021"
+    return "2021" if scores["2021"] else None
+
+
+@cache
+def _marker_keys(template: str) -> tuple:
+    return tuple(label_key(marker) for marker in SCHEMA.markers(template))
+
+
+@cache
+def _label_keys(labels: tuple) -> tuple:
+    """Return ``(key, window length, set of key characters)`` for each label variant."""
+    keys = (label_key(label) for label in labels)
+    return tuple((k, len(k) + max(4, len(k) // 2), frozenset(k)) for k in keys if k)
+
+
+def exact_label_match(tail: str, labels: tuple) -> bool:
+    """Return True if one of the labels is printed whole near the end of the label text's key."""
+    return any(key in tail[-window:] for key, window, _chars in _label_keys(labels))
+
+
+def _cut_label_score(tail: str, key: str) -> float:
+    """Score a label printed only up to a line wrap: the text ends with the label's first part."""
+    for length in range(len(key) - 1, MIN_CUT_LABEL - 1, -1):
+        if tail.endswith(key[:length]):
+            return max(CUT_LABEL_SCORE, length / len(key))
+    return 0.0
+
+
+def label_score(tail: str, labels: tuple) -> float:
+    """Score how well the end of a segment's label text (its key) matches a row's labels (0..1).
+
+    A label printed whole scores 1; a label cut by a line wrap (the rest printed after the
+    values) scores by the share printed; otherwise the share of the label's characters found near
+    the end of the text (OCR garbles characters but rarely all of them).
+    """
+    if exact_label_match(tail, labels):
+        return 1.0
+    best = 0.0
+    for key, window, chars in _label_keys(labels):
+        if len(key) > EXACT_ONLY_LENGTH:
+            best = max(best, len(chars.intersection(tail[-window:])) / len(chars), _cut_label_score(tail, key))
+    return best
+
+
+def table4_score(tail: str) -> float:
+    """Score how much of table 4's header the end of a label text holds (0..1)."""
+    window = tail[-160:]
+    headers = _label_keys(SCHEMA.table4_headers())
+    return sum(key in window for key, _w, _c in headers) / len(headers)
+
+
+@cache
+def _automaton(template: str):
+    """Return an Aho-Corasick automaton over the label keys of the template's rows (not table 4)."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    entries: dict = {}
+    for index, row in enumerate(SCHEMA.alignment_rows(template)):
+        for key, window, _chars in _label_keys(row.labels) if row.table != "table4" else ():
+            entries.setdefault(key, []).append((index, len(key), window))
+    for key, value in entries.items():
+        automaton.add_word(key, value)
+    automaton.make_automaton()
+    return automaton
+
+
+def _exact_rows(tail: str, template: str) -> set:
+    """Return the indexes of rows one of whose labels is printed whole near the end of ``tail``."""
+    found = set()
+    for end, entries in _automaton(template).iter(tail):
+        for index, length, window in entries:
+            if end - length + 1 >= len(tail) - window:
+                found.add(index)
+    return found
+
+
+@lru_cache(maxsize=16384)
+def _tail_key(label_text: str) -> str:
+    """Return the key of the end of a segment's label text, the part that names its row."""
+    return label_key(label_text)[-200:]
+
+
+@lru_cache(maxsize=16384)
+def _label_candidates(tail: str, template: str) -> tuple:
+    """Return ``((row index, label score), ...)`` for a segment's label key (its last 200 characters).
+
+    Cached: across a corpus the same labels are printed again and again.
+    """
+    exact = _exact_rows(tail, template)
+    candidates = []
+    for index, row in enumerate(SCHEMA.alignment_rows(template)):
+        if row.table == "table4":
+            share = table4_score(tail)
+            score = share + 0.2 if share >= TABLE4_MIN_HEADER_SHARE else 0.0
+        elif exact:
+            score = 1.0 if index in exact else 0.0
+        else:
+            score = label_score(tail, row.labels)
+            score = score if score >= MIN_LABEL_SCORE else 0.0
+        if score > 0:
+            candidates.append((index, score))
+    return tuple(candidates)
+
+
