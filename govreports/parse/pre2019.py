@@ -308,8 +308,13 @@ def read_pre2019(text: str) -> Pre2019Read:
     return Pre2019Read(tuple(cells.values()), tuple(checks), tuple(repairs), tuple(problems), status, True)
 
 
+def _unprinted_cells() -> dict:
+    """Return every cell of the form as ``not_printed``: what a report prints is filled in after."""
+    return {code: CellValue(code, None, CellStatus.NOT_PRINTED.value, None) for code in codes()}
+
+
 def _table_cells(rows: list, values: dict, split: set, unsolved: set, width: int, narrowed: set) -> tuple:
-    cells = {code: CellValue(code, None, CellStatus.NOT_PRINTED.value, None) for code in codes()}
+    cells = _unprinted_cells()
     repairs = []
     raw = {row.row_code: " ".join(row.values) for row in rows}
     for row_code in {row.row_code for row in rows}:
@@ -399,7 +404,7 @@ def _status(checks: list, unsolved: set, repairs: list) -> str:
 
 def _from_sentences(stated: dict) -> Pre2019Read:
     """A report with no statistics table: its stated figures, which nothing checks."""
-    cells = {code: CellValue(code, None, CellStatus.NOT_PRINTED.value, None) for code in codes()}
+    cells = _unprinted_cells()
     for row_code, figure in stated.items():
         code = stat_row(row_code).code("year")
         cells[code] = CellValue(code, figure, CellStatus.STATED.value, None)
