@@ -138,3 +138,36 @@ def _label_candidates(tail: str, template: str) -> tuple:
     return tuple(candidates)
 
 
+
+
+MAX_LABEL_GAP = 2  # characters between two labels run together (a row number, a speck read as a letter)
+
+
+@lru_cache(maxsize=16384)
+def two_row_labels(tail: str, template: str) -> tuple | None:
+    """Return ``(first, second)`` row indexes when a label text ends with two rows' labels run together.
+
+    An OCR'd table whose rule between two label cells was lost prints one cell holding both
+    rows' labels (``2.重复申请3.要求提供公开出版物``) with both rows' values after it: binding
+    them all to the last label would put one row's values in the other's cells. Only labels of
+    consecutive template rows count, the second ending the text and the first ending just before
+    it; a group's heading followed by its first sub-row (``(四)无法提供 1.本机关...``) is how
+    every report prints them, not two rows.
+    """
+    rows = SCHEMA.alignment_rows(template)
+    groups = _group_rows(template)
+    found = [(end - length + 1, end, index) for end, entries in _automaton(template).iter(tail)
+             for index, length, _window in entries]
+    for start, end, second in found:
+        if end < len(tail) - 1 - MAX_LABEL_GAP or second == 0 or rows[second - 1].row_code in groups:
+            continue
+        if any(index == second - 1 and start - 1 - MAX_LABEL_GAP <= other_end < start
+               for _start, other_end, index in found):
+            return second - 1, second
+    return None
+
+
+@cache
+def _group_rows(template: str) -> frozenset:
+    """Return the row codes of the template's merged groups (``(四)无法提供``): headings of sub-rows."""
+    return frozenset(group.row_code for group in SCHEMA.merged_rows(template))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from govreports.parse.labels import _label_candidates, _tail_key, label_key
+from govreports.parse.labels import _label_candidates, _tail_key, label_key, two_row_labels
 from govreports.parse.layout import SPANNED_TEXT
 from govreports.records import DOUBT, fast_constructor
 from govreports.template import SCHEMA, RowSpec
@@ -85,6 +85,7 @@ class Segment:
 
     labels: list = field(default_factory=list)
     tokens: list = field(default_factory=list)
+    refused: bool = False  # its label names two rows and its values cannot be told apart: bind none
 
     @property
     def label_text(self) -> str:
@@ -274,7 +275,7 @@ def _segment_candidates(segment: Segment, rows: tuple, template: str) -> list:
     Exact label matches when there are any, else fuzzy matches (garbled or partly printed labels);
     a segment printing as many values as the row has cells scores a little higher.
     """
-    if not segment.tokens:
+    if not segment.tokens or segment.refused:
         return []
     tail = _tail_key(segment.label_text[-400:])
     return [(index, score if rows[index].table == "table4" else score + _count_adjustment(segment, rows[index]))
@@ -450,6 +451,7 @@ def match_rows(lines: list, template: str) -> TableRead:
 def match_segments(segments: list, template: str, *, stream: bool = False) -> TableRead:
     """Bind label+value segments (however they were cut) to the rows of ``template``."""
     rows = SCHEMA.alignment_rows(template)
+    segments = split_two_row_labels(segments, rows, template)
     matches, pairs = _align(segments, rows, template)
     _bind_out_of_order(matches, pairs, rows)
     merged = _merged_rows(matches, rows, template)
@@ -469,6 +471,47 @@ def match_segments(segments: list, template: str, *, stream: bool = False) -> Ta
     missing = tuple(r.row_code for r in SCHEMA.rows(template) if r.row_code not in reads)
     return TableRead(template, reads, missing, unmatched, positional_starts(reads), merged,
                      segments, _table3_region(segments, matches, rows), stream, _repeated_table3_rows(pairs, rows))
+
+
+def split_two_row_labels(segments: list, rows: tuple, template: str) -> list:
+    """Return the segments with each one whose label names two rows split in two, or refused.
+
+    A label cell holding two consecutive rows' labels (OCR lost the rule between them, see
+    :func:`~govreports.parse.labels.two_row_labels`) is followed by both rows' values: the
+    first row's printed on lines above the second's, or each cell holding the two rows' values
+    one above the other. Those are split between the rows. Values that cannot be told apart
+    (fewer or more than the two rows' cells) are bound to neither row: the solver leaves the
+    rows to the identities, never one row's values in the other's cells.
+    """
+    result = []
+    for segment in segments:
+        pair = two_row_labels(_tail_key(segment.label_text[-400:]), template) if segment.tokens else None
+        if pair is None:
+            result.append(segment)
+            continue
+        first, second = rows[pair[0]], rows[pair[1]]
+        parts = _split_tokens(segment.tokens, first.width, second.width)
+        if parts is None:
+            result.append(Segment(segment.labels, segment.tokens, refused=True))
+        else:
+            result.append(Segment(segment.labels[:-1] + [first.labels[0]], parts[0]))
+            result.append(Segment([second.labels[0]], parts[1]))
+    return result
+
+
+def _split_tokens(tokens: list, first: int, second: int) -> tuple | None:
+    """Return two rows' tokens, ``first`` and ``second`` of them, told apart by line or by cell; else None."""
+    if len(tokens) != first + second:
+        return None
+    head, tail = tokens[:first], tokens[first:]
+    if max(t.line for t in head) < min(t.line for t in tail):
+        return list(head), list(tail)
+    cells: dict = {}
+    for token in tokens:
+        cells.setdefault(token.cell, []).append(token)
+    if first == second == len(cells) and all(len(pair) == 2 for pair in cells.values()):
+        return [pair[0] for pair in cells.values()], [pair[1] for pair in cells.values()]
+    return None
 
 
 @cache

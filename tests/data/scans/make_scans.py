@@ -190,12 +190,15 @@ def make_fixtures() -> None:
     (HERE / "MANIFEST.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
 
-def make_all(out: Path, strength: float) -> None:
-    """Scan every key there is (seeds and real reports) into ``out``: PDFs plus their keys in ``out/truth``."""
+def make_all(out: Path, strength: float, seed: int = 100) -> None:
+    """Scan every key there is (seeds and real reports) into ``out``: PDFs plus their keys in ``out/truth``.
+
+    Key number ``i`` (in name order) is degraded with the random seed ``seed + i``.
+    """
     (out / "truth").mkdir(parents=True, exist_ok=True)
     keys = sorted((TESTS / "truth").glob("*.json")) + sorted(REAL_TRUTH.glob("*.json"))
     for index, key_path in enumerate(keys):
-        key, pages = scanned_pages(key_path, 100 + index, strength=strength)
+        key, pages = scanned_pages(key_path, seed + index, strength=strength)
         name = key_path.stem.replace(".", "_") + ".pdf"
         save_pdf(pages, out / name)
         key["file"] = name  # score_truth.py finds the input by the key's file name
@@ -207,10 +210,11 @@ def main() -> None:
     """Make the committed fixtures, or (``--all DIR``) scans of every key for measuring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", type=Path, help="scan every answer key into this folder")
+    parser.add_argument("--seed", type=int, default=100, help="with --all: the first key's degradation seed")
     parser.add_argument("--strength", type=float, default=1.0, help="how hard to degrade (1 = the fixtures)")
     args = parser.parse_args()
     if args.all:
-        make_all(args.all, args.strength)
+        make_all(args.all, args.strength, args.seed)
     else:
         make_fixtures()
 

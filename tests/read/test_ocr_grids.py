@@ -1,0 +1,118 @@
+"""Table grids as OCR rebuilds them, damaged as OCR damages them, parsed end to end.
+
+No OCR runs here: each grid is the template's tables for an answer key (the HTML renderer's
+layout read back by the HTML reader), then changed as a scan's grid goes wrong, so these tests
+are fast and need no OCR engine.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from govreports.parse import parse_document
+from govreports.read.grids import blocks_text
+from govreports.read.html import read_html
+from govreports.records import Document
+from govreports.template import SCHEMA
+
+TESTS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(TESTS / "data" / "renderings"))
+
+from make_renderings import fmt, html_table, report_parts  # noqa: E402
+
+KEY = json.loads((TESTS / "data" / "scans" / "keys" / "shuyang-county_2025.json").read_text(encoding="utf-8"))
+FIRST, SECOND = "table3.not_processed_duplicate", "table3.not_processed_publication"
+
+
+def key_blocks(key: dict) -> list:
+    """Return the blocks the HTML reader makes of a key printed as the template's tables."""
+    values = {code: fmt(key["cells"].get(code)) for code in SCHEMA.codes(key["template"])}
+    parts = report_parts(key["agency"], key["year"], values, key["template"])
+    body = "".join(html_table(item) if kind == "table" else f"<p>{item}</p>" for kind, item in parts)
+    blocks, _ = read_html(f"<html><body>{body}</body></html>".encode(), "key.html", None)
+    return blocks
+
+
+def row_label(code: str) -> str:
+    return SCHEMA.cell("2021", code + ".total").row_label_zh.split(" ")[-1]
+
+
+def parse_blocks(blocks: list):
+    return parse_document(Document("scan.pdf", "0" * 64, "scan", None, blocks_text(blocks), tuple(blocks)))
+
+
+def with_rows(blocks: list, change) -> list:
+    """Return the blocks with table 3's grid rows passed through ``change(rows, first, second)``."""
+    result = []
+    for block in blocks:
+        rows = [list(row) for row in block.rows]
+        first = next((i for i, row in enumerate(rows) if row_label(FIRST) in row), None)
+        if first is not None:
+            change(rows, first, first + 1)
+            block = replace(block, rows=tuple(map(tuple, rows)))
+        result.append(block)
+    return result
+
+
+def merge_labels(rows: list, first: int, second: int) -> None:
+    """The rule between two label cells lost: one cell holds both labels, spanning both rows."""
+    label = rows[first].index(row_label(FIRST))
+    rows[first][label] = row_label(FIRST) + row_label(SECOND)
+    rows[second][label] = None
+
+
+def merge_rows(rows: list, first: int, second: int) -> None:
+    """The rule between two whole rows lost: each cell holds both rows' texts, top one first."""
+    merge_labels(rows, first, second)
+    for column, text in enumerate(rows[second]):
+        if text is not None:
+            rows[first][column] = f"{rows[first][column]} {text}"
+    del rows[second]
+
+
+def merge_and_lose(rows: list, first: int, second: int) -> None:
+    """Both rows in one line, and one value of it unread: which value is whose cannot be told."""
+    merge_rows(rows, first, second)
+    rows[first][3] = rows[first][3].split()[0]
+
+
+def merge_with_junk(rows: list, first: int, second: int) -> None:
+    """Merged labels, and a value cell of the first row read as a character (a speck and a 0)."""
+    merge_labels(rows, first, second)
+    rows[first][6] = "o" + chr(0x56FA)
+
+
+def wrong_cells(report) -> list:
+    values = report.values()
+    return [(code, want, values.get(code)) for code, want in KEY["cells"].items()
+            if values.get(code) is not None and values.get(code) != want]
+
+
+def test_the_key_differs_between_the_two_rows():
+    # The guard is only tested if binding one row's values to the other would be wrong.
+    assert KEY["cells"][FIRST + ".total"] != KEY["cells"][SECOND + ".total"]
+
+
+@pytest.mark.parametrize("change", [merge_labels, merge_rows], ids=["by line", "by cell"])
+def test_a_label_cell_naming_two_rows_is_split_between_them(change):
+    report = parse_blocks(with_rows(key_blocks(KEY), change))
+    values = report.values()
+    assert wrong_cells(report) == []
+    for row in (FIRST, SECOND):
+        for column in ("natural_person", "commercial_enterprise", "total"):
+            assert values[f"{row}.{column}"] == KEY["cells"][f"{row}.{column}"]
+    assert report.status == "valid"
+
+
+@pytest.mark.parametrize("change", [merge_and_lose, merge_with_junk], ids=["lost value", "junk cell"])
+def test_two_rows_values_that_cannot_be_told_apart_are_bound_to_neither(change):
+    report = parse_blocks(with_rows(key_blocks(KEY), change))
+    assert wrong_cells(report) == []  # never one row's values in the other's cells
+    values = report.values()
+    assert values[FIRST + ".natural_person"] is None or report.status == "repaired"
+    assert report.status != "valid" or all(values[c] == KEY["cells"][c] for c in KEY["cells"])
