@@ -43,12 +43,20 @@ def cluster_ids(values, tolerance: float) -> dict:
 
 
 def cluster_objects(objs: list, key, tolerance: float, preserve_order: bool = False) -> list:
-    """Return ``objs`` grouped into clusters of ``key`` values (pdfplumber's ``cluster_objects``)."""
-    ids = cluster_ids([key(o) for o in objs], tolerance)
-    tagged = [(o, ids[key(o)]) for o in objs]
-    if not preserve_order:
-        tagged.sort(key=itemgetter(1))
-    return [[o for o, _n in group] for _n, group in itertools.groupby(tagged, key=itemgetter(1))]
+    """Return ``objs`` grouped into clusters of ``key`` values (pdfplumber's ``cluster_objects``).
+
+    Clusters come in the order of their values, each holding its objects in their given order
+    (or, with ``preserve_order``, runs of consecutive objects of one cluster in the given order).
+    """
+    keys = [key(o) for o in objs]
+    ids = cluster_ids(keys, tolerance)
+    if preserve_order:
+        tagged = [(o, ids[k]) for o, k in zip(objs, keys)]
+        return [[o for o, _n in group] for _n, group in itertools.groupby(tagged, key=itemgetter(1))]
+    clusters: list = [[] for _n in range(len(set(ids.values())))]
+    for o, k in zip(objs, keys):
+        clusters[ids[k]].append(o)
+    return clusters
 
 
 # ---------------------------------------------------------------- words and text
@@ -81,10 +89,12 @@ def _begins_word(prev: tuple, char: tuple) -> bool:
 
 
 def _merge(chars: list) -> tuple:
-    """Return the word the characters spell, with their bounding box."""
-    text = "".join(LIGATURES.get(c[0], c[0]) for c in chars)
-    return (text, min(c[1] for c in chars), max(c[2] for c in chars),
-            min(c[3] for c in chars), max(c[4] for c in chars))
+    """Return the word the characters (sorted by x0) spell, with their bounding box."""
+    if len(chars) == 1:
+        char = chars[0]
+        return (LIGATURES.get(char[0], char[0]), char[1], char[2], char[3], char[4])
+    text = "".join([LIGATURES.get(c[0], c[0]) for c in chars])
+    return (text, chars[0][1], max([c[2] for c in chars]), min([c[3] for c in chars]), max([c[4] for c in chars]))
 
 
 def extract_text(chars: list) -> str:
@@ -252,11 +262,14 @@ def intersections_to_cells(crossings: dict) -> list:
     for point in points:
         by_x.setdefault(point[0], []).append(point)
         by_y.setdefault(point[1], []).append(point)
+    at_x = {p: k for column in by_x.values() for k, p in enumerate(column)}
+    at_y = {p: k for row in by_y.values() for k, p in enumerate(row)}
     cells = []
     for point in points:
-        column, row = by_x[point[0]], by_y[point[1]]
         # the points below (same x, lower) and to the right (same y, further right), nearest first
-        cell = _smallest_cell(point, column[column.index(point) + 1:], row[row.index(point) + 1:], crossings)
+        below = by_x[point[0]][at_x[point] + 1:]
+        right = by_y[point[1]][at_y[point] + 1:]
+        cell = _smallest_cell(point, below, right, crossings) if below and right else None
         if cell:
             cells.append(cell)
     return cells
@@ -267,38 +280,44 @@ def _smallest_cell(point: tuple, below: list, right: list, crossings: dict):
     vs, hs = crossings[point]
     joined_right = None  # the points to the right joined to ``point``: found once, when first needed
     for below_pt in below:
-        if not vs & crossings[below_pt][0]:
+        if vs.isdisjoint(crossings[below_pt][0]):
             continue
         if joined_right is None:
-            joined_right = [p for p in right if hs & crossings[p][1]]
+            joined_right = [p for p in right if not hs.isdisjoint(crossings[p][1])]
         below_hs = crossings[below_pt][1]
         for right_pt in joined_right:
             corner = (right_pt[0], below_pt[1])
             if corner in crossings:
                 cvs, chs = crossings[corner]
-                if cvs & crossings[right_pt][0] and chs & below_hs:
+                if not cvs.isdisjoint(crossings[right_pt][0]) and not chs.isdisjoint(below_hs):
                     return (point[0], point[1], corner[0], corner[1])
     return None
 
 
 def cells_to_tables(cells: list) -> list:
-    """Group cells that share corners into tables, top to bottom; single cells are not tables."""
-    remaining = list(cells)
-    tables, current, corners = [], [], set()
-    while remaining:
-        before = len(current)
-        for cell in list(remaining):
-            cell_corners = ((cell[0], cell[1]), (cell[0], cell[3]), (cell[2], cell[1]), (cell[2], cell[3]))
-            if not current or any(c in corners for c in cell_corners):
-                corners.update(cell_corners)
-                current.append(cell)
-                remaining.remove(cell)
-        if len(current) == before:
-            tables.append(current)
-            current, corners = [], set()
-    if current:
-        tables.append(current)
-    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    """Group cells that share corners into tables, top to bottom; single cells are not tables.
+
+    The tables are the connected groups of cells joined by a shared corner (pdfplumber grows
+    each table by sweeping the remaining cells until none joins; the groups are the same).
+    """
+    parent = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_at: dict = {}  # corner -> the first cell seen with it
+    for index, cell in enumerate(cells):
+        for corner in ((cell[0], cell[1]), (cell[0], cell[3]), (cell[2], cell[1]), (cell[2], cell[3])):
+            other = first_at.setdefault(corner, index)
+            if other != index:
+                parent[root(index)] = root(other)
+    groups: dict = {}
+    for index, cell in enumerate(cells):
+        groups.setdefault(root(index), []).append(cell)
+    tables = sorted(groups.values(), key=lambda t: min((c[1], c[0]) for c in t))
     return [t for t in tables if len(t) > 1]
 
 
@@ -328,37 +347,46 @@ def numeric_rows(cells: list, chars: list) -> int:
 
 
 def table_rows(cells: list, chars: list):
-    """Yield each row of a table as ``(cells, characters in each cell)``, None where no cell starts."""
+    """Yield each row of a table as ``(cells, characters in each cell)``, None where no cell starts.
+
+    A cell holds the characters whose centre lies in it (right and bottom edges excluded), in
+    page order, as pdfplumber's row and cell filters leave them.
+    """
     xs = sorted({c[0] for c in cells})
-    by_centre = sorted(((c[3] + c[4]) / 2, i) for i, c in enumerate(chars))
-    centres = [y for y, _i in by_centre]
+    found = cell_chars(cells, chars)
     for _top, row_cells in itertools.groupby(sorted(cells, key=itemgetter(1, 0)), itemgetter(1)):
         by_x = {cell[0]: cell for cell in row_cells}
         row = [by_x.get(x) for x in xs]
-        box = table_bbox([c for c in row if c])
-        # the characters whose centre lies in the row, in page order (pdfplumber filters them all)
-        band = sorted(i for _y, i in by_centre[bisect.bisect_left(centres, box[1]):bisect.bisect_left(centres, box[3])])
-        yield row, _cell_chars(row, [chars[i] for i in band if _centre_in(chars[i], box)])
+        yield row, [found.get(cell, []) if cell else [] for cell in row]
 
 
-def _cell_chars(row: list, row_chars: list) -> list:
-    """Return, for each cell of a row, the row's characters whose centre lies in it (in page order).
+def cell_chars(cells: list, chars: list) -> dict:
+    """Return ``{cell: characters whose centre lies in it}`` (page order), in one pass over the characters.
 
-    Cells side by side (the usual case) take each character by a binary search on their left
-    edges; cells that overlap are searched one by one.
+    The cells' edges cut the table into a grid of elementary squares; a character's square is
+    found by two binary searches and belongs to the cell covering it. Cells that overlap (no
+    such grid) are searched one by one.
     """
-    present = sorted((cell[0], k) for k, cell in enumerate(row) if cell)
-    found: list = [[] for _cell in row]
-    if any(row[a][2] > row[b][0] for (_x, a), (_y, b) in zip(present, present[1:])):
-        for k, cell in enumerate(row):
-            if cell:
-                found[k] = [c for c in row_chars if _centre_in(c, cell)]
-        return found
-    lefts = [x for x, _k in present]
-    for char in row_chars:
-        at = bisect.bisect_right(lefts, (char[1] + char[2]) / 2) - 1
-        if at >= 0 and _centre_in(char, row[present[at][1]]):
-            found[present[at][1]].append(char)
+    xs = sorted({x for c in cells for x in (c[0], c[2])})
+    ys = sorted({y for c in cells for y in (c[1], c[3])})
+    column = {x: i for i, x in enumerate(xs)}
+    line = {y: i for i, y in enumerate(ys)}
+    owner: dict = {}
+    for cell in cells:
+        for j in range(line[cell[1]], line[cell[3]]):
+            for i in range(column[cell[0]], column[cell[2]]):
+                if owner.setdefault((j, i), cell) is not cell:
+                    return {cell: [c for c in chars if _centre_in(c, cell)] for cell in cells}
+    found: dict = {}
+    left, top, right, bottom = xs[0], ys[0], xs[-1], ys[-1]
+    bisect_right = bisect.bisect_right
+    for char in chars:
+        x = (char[1] + char[2]) / 2
+        y = (char[3] + char[4]) / 2
+        if left <= x < right and top <= y < bottom:
+            cell = owner.get((bisect_right(ys, y) - 1, bisect_right(xs, x) - 1))
+            if cell is not None:
+                found.setdefault(cell, []).append(char)
     return found
 
 

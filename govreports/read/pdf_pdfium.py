@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import struct
 
 from govreports.read import pdf_geometry as geometry
 
@@ -34,7 +35,7 @@ def open_pages(data: bytes):
     """
     import pypdfium2 as pdfium
 
-    if not _TEXT_OBJECT:
+    if not _API:
         _bind()
     descents = declared_descents(data)
     document = pdfium.PdfDocument(data)
@@ -86,80 +87,135 @@ class PdfiumPage:
 
     def text_lines(self, boxes: list) -> list:
         """Return ``(top, bottom, text)`` for the lines of text whose characters lie outside ``boxes``."""
-        chars = [c for c in self.chars if not any(_inside(c, box) for box in boxes)] if boxes else self.chars
+        chars = self.chars
+        for x0, top, x1, bottom in boxes:  # drop the characters whose centre lies in a box (edges included)
+            chars = [c for c in chars if not (x0 <= (c[1] + c[2]) / 2 <= x1 and top <= (c[3] + c[4]) / 2 <= bottom)]
         return geometry.text_lines(chars)
-
-
-def _inside(char: tuple, box: tuple) -> bool:
-    """Return True when the character's centre lies within the box (edges included)."""
-    x = (char[1] + char[2]) / 2
-    y = (char[3] + char[4]) / 2
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
-
-
-def _chars_counting(page, page_top: float, declared: dict) -> tuple:
-    """Return :func:`_chars` with every character's Unicode map checked."""
-    return _chars(page, page_top, declared, checking=True)
 
 
 def _chars(page, page_top: float, declared: dict, checking: bool = False) -> tuple:
     """Return the page's characters ``(text, x0, x1, top, bottom)`` and how many lack a Unicode map.
 
     Unless ``checking``, the map is tested on every :data:`_MAP_SAMPLE` th character and the
-    page read again with ``checking`` on the first failure.
+    page read again with ``checking`` on the first failure. What is the same for every
+    character of a text object (its matrix, font, size and descent) is read once per object:
+    a character then costs three calls into pdfium (its object, box and origin).
     """
-    import pypdfium2.raw as pdfium_c
-
+    api = _API[0]
     textpage = page.get_textpage()
-    raw = textpage.raw
-    count = pdfium_c.FPDFText_CountChars(raw)
-    texts = textpage.get_text_range(0, count) if count else ""
-    if len(texts) != count:  # characters outside the BMP come as two UTF-16 units: one by one then
-        texts = [chr(min(pdfium_c.FPDFText_GetUnicode(raw, i), 0x10FFFF)) for i in range(count)]
-    is_generated, map_error = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_HasUnicodeMapError
-    loose_box, origin, matrix_of = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetMatrix
-    font_size, text_object, font_of = pdfium_c.FPDFText_GetFontSize, _TEXT_OBJECT[0], _FONT[0]
-    box, matrix, x, y = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX(), ctypes.c_double(), ctypes.c_double()
-    descents: dict = {}  # font -> its descent per unit of font size
-    chars, unmapped, generated_space = [], 0, False
+    handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     try:
-        for i, text in enumerate(texts):
-            if text in _SPACE_LIKE and is_generated(raw, i) == 1:
-                # pdfium's own spaces and line breaks: pdfminer has no such characters (but see below)
-                generated_space = generated_space or text == " "
-                continue
-            if checking or not i % _MAP_SAMPLE:
-                # pdfium's map test costs as much as a box: sampled, and on every character of a
-                # page once one sampled character lacks a Unicode map (where the count matters)
-                if map_error(raw, i) == 1:
-                    if not checking:
-                        return _chars_counting(page, page_top, declared)
-                    unmapped += 1
-            matrix_of(raw, i, matrix)
-            a, d = matrix.a, matrix.d
-            if not (a * d > 0 and matrix.b * matrix.c <= 0):
-                raise RotatedText
-            font = font_of(text_object(raw, i))
-            descent = descents[font] if font in descents else descents.setdefault(font, _descent(font, declared))
-            size = font_size(raw, i)
-            loose_box(raw, i, box)
-            origin(raw, i, x, y)
-            right = box.right
-            if a != 1 and abs(right - box.left - size) < 0.01 and abs(box.top - box.bottom - size) < 0.01:
-                # pdfium boxes a vertical-writing character at the unscaled font size; pdfminer
-                # boxes it one (scaled) em square, sitting on pdfium's origin
-                right, low = box.left + a * size, y.value
-            else:
-                low = y.value + d * descent * size
-            high = low + d * size
-            char = (text, box.left, right, page_top - max(low, high), page_top - min(low, high))
-            if generated_space and chars:
-                _restore_space(chars, char)
-            generated_space = False
-            chars.append(char)
+        return _page_chars(api, handle, _texts(textpage, api, handle), page_top, declared, checking)
+    except _Unmapped:
+        return _chars(page, page_top, declared, checking=True)
     finally:
         textpage.close()
+
+
+class _Unmapped(Exception):
+    """A sampled character lacks a Unicode map: the page is read again checking every character."""
+
+
+def _texts(textpage, api, handle) -> str | list:
+    """Return the page's characters as pdfium numbers them (a string, or a list when some lie outside the BMP)."""
+    count = api.count_chars(handle)
+    texts = textpage.get_text_range(0, count) if count else ""
+    if len(texts) != count:  # characters outside the BMP come as two UTF-16 units: one by one then
+        texts = [chr(min(api.unicode(handle, i), 0x10FFFF)) for i in range(count)]
+    return texts
+
+
+def _page_chars(api, handle, texts, page_top: float, declared: dict, checking: bool) -> tuple:  # noqa: C901
+    """Return ``(characters, unmapped)`` of one text page (see :func:`_chars`)."""
+    is_generated, map_error, text_object = api.is_generated, api.map_error, api.text_object
+    loose_box, origin, unpack = api.loose_box, api.origin, _BOX_AND_ORIGIN.unpack_from
+    buffer = ctypes.create_string_buffer(_BOX_AND_ORIGIN.size)
+    at = ctypes.addressof(buffer)
+    box_at, x_at, y_at = ctypes.c_void_p(at), ctypes.c_void_p(at + 16), ctypes.c_void_p(at + 24)
+    descents: dict = {}  # font -> its descent per unit of font size
+    chars, unmapped, generated_space = [], 0, False
+    last = a = d = size = descent = None
+    for i, text in enumerate(texts):
+        if text in _SPACE_LIKE and is_generated(handle, i) == 1:
+            # pdfium's own spaces and line breaks: pdfminer has no such characters (but see below)
+            generated_space = generated_space or text == " "
+            continue
+        if checking or not i % _MAP_SAMPLE:
+            # pdfium's map test costs as much as a box: sampled, and on every character of a
+            # page once one sampled character lacks a Unicode map (where the count matters)
+            if map_error(handle, i) == 1:
+                if not checking:
+                    raise _Unmapped
+                unmapped += 1
+        obj = text_object(handle, i)
+        if obj != last or obj is None:
+            a, d, size, descent = _object_metrics(api, handle, i, obj, declared, descents)
+            last = obj
+        loose_box(handle, i, box_at)
+        origin(handle, i, x_at, y_at)
+        left, top, right, bottom, _x, y = unpack(buffer)
+        if a != 1 and abs(right - left - size) < 0.01 and abs(top - bottom - size) < 0.01:
+            # pdfium boxes a vertical-writing character at the unscaled font size; pdfminer
+            # boxes it one (scaled) em square, sitting on pdfium's origin
+            right, low = left + a * size, y
+        else:
+            low = y + d * descent * size
+        high = low + d * size
+        char = (text, left, right, page_top - max(low, high), page_top - min(low, high))
+        if generated_space and chars:
+            _restore_space(chars, char)
+        generated_space = False
+        chars.append(char)
     return chars, unmapped
+
+
+def _object_metrics(api, handle, index: int, obj, declared: dict, descents: dict) -> tuple:
+    """Return ``(a, d, font size, descent)`` of the text object that prints character ``index``.
+
+    Raises:
+        RotatedText: the object's characters are rotated or mirrored.
+    """
+    matrix = api.matrix
+    api.get_matrix(handle, index, api.matrix_at)
+    a, b, c, d = matrix[0], matrix[1], matrix[2], matrix[3]
+    if not (a * d > 0 and b * c <= 0):
+        raise RotatedText
+    font = _FONT[0](obj)
+    descent = descents[font] if font in descents else descents.setdefault(font, _descent(font, declared))
+    return a, d, api.font_size(handle, index), descent
+
+
+_BOX_AND_ORIGIN = struct.Struct("4f2d")  # FS_RECTF (left, top, right, bottom) then the origin's x and y
+
+
+class _Api:
+    """pdfium's functions the character loop calls, declared without argument types.
+
+    ctypes then passes ``c_void_p`` handles and ints as they are, about half the cost of a call
+    through pypdfium2's typed bindings (the loop makes three calls per character).
+    """
+
+    def __init__(self) -> None:
+        """Bind the functions (pdfium is loaded by ``pypdfium2.raw``)."""
+        import pypdfium2.raw as pdfium_c
+
+        def bind(name: str, restype):
+            return ctypes.CFUNCTYPE(restype)(ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value)
+
+        self.count_chars = bind("FPDFText_CountChars", ctypes.c_int)
+        self.unicode = bind("FPDFText_GetUnicode", ctypes.c_uint)
+        self.is_generated = bind("FPDFText_IsGenerated", ctypes.c_int)
+        self.map_error = bind("FPDFText_HasUnicodeMapError", ctypes.c_int)
+        self.text_object = bind("FPDFText_GetTextObject", ctypes.c_void_p)
+        self.loose_box = bind("FPDFText_GetLooseCharBox", ctypes.c_int)
+        self.origin = bind("FPDFText_GetCharOrigin", ctypes.c_int)
+        self.font_size = bind("FPDFText_GetFontSize", ctypes.c_double)
+        self.get_matrix = bind("FPDFText_GetMatrix", ctypes.c_int)
+        self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
+        self.matrix_at = ctypes.c_void_p(ctypes.addressof(self.matrix))
+
+
+_API: list = []
 
 
 _MAP_SAMPLE = 8
@@ -236,7 +292,6 @@ def declared_descents(data: bytes) -> dict:
 
 def _bind() -> None:
     """Declare the pointer-returning pdfium functions the character loop calls (once, on first use)."""
-    _TEXT_OBJECT.append(_address_function("FPDFText_GetTextObject", ctypes.c_void_p, ctypes.c_int))
     _FONT.append(_address_function("FPDFTextObj_GetFont", ctypes.c_void_p))
     import pypdfium2.raw as pdfium_c
 
@@ -245,9 +300,9 @@ def _bind() -> None:
     _GET_DESCENT.append(prototype(ctypes.cast(function, ctypes.c_void_p).value))
     prototype = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t)
     _FONT_NAME_OF.append(prototype(ctypes.cast(pdfium_c.FPDFFont_GetBaseFontName, ctypes.c_void_p).value))
+    _API.append(_Api())
 
 
-_TEXT_OBJECT: list = []
 _FONT: list = []
 _GET_DESCENT: list = []
 _FONT_NAME_OF: list = []

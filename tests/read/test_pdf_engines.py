@@ -171,6 +171,28 @@ def test_cells_are_the_smallest_boxes_the_edges_close_and_merged_positions_are_n
     assert geometry.extract_table(tables[0], chars) == [["A", None], ["b", "c"]]
 
 
+def test_characters_go_to_the_cell_holding_their_centre_right_and_bottom_edges_excluded():
+    cells = [(0, 0, 100, 20), (0, 20, 50, 40), (50, 20, 100, 40)]  # a merged top row over two cells
+    chars = [("A", 40, 60, 5, 15), ("b", 45, 55, 25, 35), ("c", 49, 53, 25, 35), ("z", 100, 110, 5, 15),
+             ("y", 10, 20, 35, 45)]
+    # "b" is centred on x=50, the left edge of the right cell; "z" right of the table; "y" on its foot
+    assert geometry.cell_chars(cells, chars) == {(0, 0, 100, 20): [chars[0]], (50, 20, 100, 40): [chars[1], chars[2]]}
+
+
+def test_overlapping_cells_each_get_every_character_inside_them():
+    cells = [(0, 0, 60, 20), (40, 0, 100, 20)]
+    chars = [("x", 45, 55, 5, 15), ("l", 0, 10, 5, 15)]
+    assert geometry.cell_chars(cells, chars) == {cells[0]: [chars[0], chars[1]], cells[1]: [chars[0]]}
+
+
+def test_tables_are_the_groups_of_cells_joined_by_corners_top_to_bottom():
+    lower = [(0, 100, 50, 120), (50, 100, 90, 120), (50, 120, 90, 140)]  # joined through (50, 120)
+    upper = [(10, 0, 20, 10), (20, 10, 30, 20)]  # joined only at the corner (20, 10)
+    alone = [(200, 0, 210, 10)]
+    tables = geometry.cells_to_tables(lower + alone + upper)
+    assert [sorted(t) for t in tables] == [sorted(upper), sorted(lower)]
+
+
 def test_edges_within_the_tolerance_snap_and_join():
     vertical, horizontal = geometry.merge_edges([[10, 0, 10, 50, 50], [12, 52, 12, 90, 38]], [[0, 5, 1.5, 5, 1.5]])
     assert vertical == [[11.0, 0, 11.0, 90, 90]] and horizontal == []
