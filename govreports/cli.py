@@ -252,12 +252,16 @@ def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corre
 @click.option("--all", "run_all", is_flag=True, help="Every year and province in the processed data, quality, "
               "models.ipynb if present, and notebooks/params/*.yml.")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
-              help="Folder for the reports and index.html (default: reports/).")
+              help="Folder for every output: reports, index.html, tables/, figures/, report_manifest.json "
+              "(default: reports/). What an earlier report wrote there is removed first.")
 @click.option("--processed", default=None, type=click.Path(file_okay=False),
-              help="Processed dataset to read (default: data/processed/).")
+              help="Processed dataset to read (default: data/processed/ in this folder or the nearest above).")
+@click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(exists=True, file_okay=False),
+              help="Folder of notebooks to run instead of those shipped with govreports (e.g. edited copies).")
 @click.option("--with-code", is_flag=True, help="Keep the code cells in the HTML.")
 @click.option("--continue-on-error", is_flag=True, help="Go on after a failed notebook (exit code 1 at the end).")
-def report_command(years, regions, quality, models, params_files, run_all, out_dir, processed, with_code, continue_on_error):
+def report_command(years, regions, quality, models, params_files, run_all, out_dir, processed, notebooks_dir,
+                   with_code, continue_on_error):
     """Run the study notebooks with Papermill and write HTML reports and their index."""
     from govreports.study.notebooks import report_main
 
@@ -265,7 +269,7 @@ def report_command(years, regions, quality, models, params_files, run_all, out_d
         code = report_main(years=years, regions=regions, quality=quality, models=models, params=params_files,
                            run_all=run_all, processed=processed, out_dir=out_dir, with_code=with_code,
                            continue_on_error=continue_on_error, echo=click.echo,
-                           err=lambda line: click.echo(line, err=True))
+                           err=lambda line: click.echo(line, err=True), notebooks_dir=notebooks_dir)
     except GovReportsError as exc:  # a wrong year, region or parameter: exit 1 before anything ran
         raise click.ClickException(str(exc)) from exc
     if code:

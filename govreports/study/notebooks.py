@@ -6,6 +6,12 @@ HTML with nbconvert, both in the reports folder::
 
     reports/year__year-2023.html         reports/region__region-湖南省.html
     reports/quality.html                 reports/index.html (links every report in the folder)
+    reports/tables/                      the models' tables (CSV, LaTeX)
+    reports/figures/<run>/               figures a notebook saves as files (its figures_dir)
+    reports/report_manifest.json         what this run wrote: every file, its sha256, the versions
+
+Every run starts by removing what the previous one wrote (the files its manifest lists, and pages,
+tables and figures named as this module names them), so a folder never mixes two runs' outputs.
 
 Parameters are handed to Papermill as data (it writes them into the notebook as escaped
 literals); no code or shell string is ever built from a region name. A notebook that fails is
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import re
 import sys
 import time
@@ -39,7 +46,13 @@ from govreports.study.index import (
 
 NOTEBOOKS = NOTEBOOK_KINDS
 OUT_PARAMETER = "out_dir"  # a notebook parameter naming where the notebook writes its own files
+FIGURES_PARAMETER = "figures_dir"  # a notebook parameter naming where it saves its figures as files
 TABLES_FOLDER = "tables"
+FIGURES_FOLDER = "figures"
+MANIFEST_NAME = "report_manifest.json"
+GENERATED_FOLDERS = (TABLES_FOLDER, FIGURES_FOLDER)
+GENERATED_SUFFIXES = (".csv", ".tex", ".png", ".svg", ".pdf", ".json", ".html", ".ipynb", ".parquet")
+TABLE_SUFFIXES = (".csv", ".tex")
 SLUG_MAX = 80
 
 
@@ -343,9 +356,10 @@ def _kernel_manager_class():
 def execute(run: Run, processed: Path, out_dir: Path, notebooks_dir: Path) -> Path:
     """Execute one run with Papermill and return the executed notebook's path.
 
-    The notebook gets ``processed`` as a parameter if it declares one, and ``out_dir`` (the
-    ``tables`` folder under ``out_dir``) unless the run sets it. The kernel's working
-    folder is the notebook's folder, as when a researcher opens it in Jupyter.
+    The notebook gets ``processed`` as a parameter if it declares one, ``out_dir`` (the
+    ``tables`` folder under ``out_dir``) and ``figures_dir`` (``figures/<run name>`` under
+    ``out_dir``) unless the run sets them. The kernel's working folder is the notebook's folder,
+    as when a researcher opens it in Jupyter.
 
     Raises:
         papermill.exceptions.PapermillExecutionError: a cell raised (the output notebook is kept).
@@ -363,6 +377,9 @@ def execute(run: Run, processed: Path, out_dir: Path, notebooks_dir: Path) -> Pa
     if OUT_PARAMETER in declared and OUT_PARAMETER not in parameters:
         # A notebook that writes files of its own (the models' tables) writes them under --out too.
         parameters[OUT_PARAMETER] = str((Path(out_dir) / TABLES_FOLDER).resolve())
+    if FIGURES_PARAMETER in declared and FIGURES_PARAMETER not in parameters:
+        # One folder per run: two years' figures, numbered from 01 each, never overwrite each other.
+        parameters[FIGURES_PARAMETER] = str((Path(out_dir) / FIGURES_FOLDER / run.name).resolve())
     target = out_dir / f"{run.name}.ipynb"
     papermill.execute_notebook(str(source), str(target), parameters=parameters, progress_bar=False,
                                cwd=str(notebooks_dir), kernel_manager_class=_kernel_manager_class(),
@@ -440,6 +457,8 @@ def run_report(runs: list, *, processed: Path | None = None, out_dir: Path | Non
     notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR)
     reports_table(processed)
     out_dir.mkdir(parents=True, exist_ok=True)
+    clear_previous(out_dir, notebooks_dir)
+    before = _snapshot(out_dir)
     log = log or (lambda line: None)
     outcomes = []
     for index, run in enumerate(runs, start=1):
@@ -450,7 +469,129 @@ def run_report(runs: list, *, processed: Path | None = None, out_dir: Path | Non
         if not outcome.ok and not continue_on_error:
             break
     write_index(out_dir, processed, outcomes)
+    write_manifest(out_dir, processed, runs, outcomes, before)
     return outcomes
+
+
+# ----------------------------------------------------------------------------------------
+# The output folder: one run's files only, listed in its manifest
+
+
+def _known_kinds(notebooks_dir: Path) -> set:
+    """Return the notebook names whose pages this module writes (the known kinds and every notebook found)."""
+    return {*NOTEBOOK_KINDS, "study", *(p.stem for p in Path(notebooks_dir).glob("*.ipynb"))}
+
+
+def _inside(out_dir: Path, relative: str) -> Path | None:
+    """Return ``out_dir / relative`` if it stays inside ``out_dir`` (a manifest is data: never trusted further)."""
+    path = (out_dir / relative).resolve()
+    return path if path.is_relative_to(out_dir.resolve()) and path != out_dir.resolve() else None
+
+
+def previous_outputs(out_dir: Path, notebooks_dir: Path) -> list:
+    """Return the files an earlier ``report`` wrote in ``out_dir``.
+
+    They are the files its manifest lists, and (for a folder written before manifests, or
+    files a crashed run left) the pages named after a notebook (``year__year-2023.html``,
+    ``quality.ipynb``, ``index.html``) and generated files in ``tables/`` and ``figures/``. A
+    file of any other name is the user's and is left alone.
+    """
+    out_dir = Path(out_dir)
+    found = set()
+    manifest = out_dir / MANIFEST_NAME
+    if manifest.is_file():
+        found.add(manifest)
+        try:
+            listed = [entry["path"] for entry in json.loads(manifest.read_text(encoding="utf-8"))["files"]]
+        except (OSError, ValueError, KeyError, TypeError):  # a damaged manifest: the name rules below still apply
+            listed = []
+        found.update(p for p in (_inside(out_dir, str(name)) for name in listed) if p is not None and p.is_file())
+    kinds = _known_kinds(notebooks_dir)
+    found.update(p for p in out_dir.glob("*") if p.is_file() and p.suffix in (".html", ".ipynb")
+                 and (p.stem.split("__")[0] in kinds or p.name == "index.html"))
+    for folder in GENERATED_FOLDERS:
+        found.update(p for p in (out_dir / folder).rglob("*") if p.is_file() and p.suffix in GENERATED_SUFFIXES)
+    return sorted(found)
+
+
+def clear_previous(out_dir: Path, notebooks_dir: Path) -> list:
+    """Remove :func:`previous_outputs` (and the generated folders left empty); return what was removed."""
+    removed = previous_outputs(out_dir, notebooks_dir)
+    for path in removed:
+        path.unlink(missing_ok=True)
+    for folder in GENERATED_FOLDERS:
+        root = Path(out_dir) / folder
+        for directory in sorted((d for d in root.rglob("*") if d.is_dir()), key=lambda d: len(d.parts), reverse=True):
+            if not any(directory.iterdir()):
+                directory.rmdir()
+        if root.is_dir() and not any(root.iterdir()):
+            root.rmdir()
+    return removed
+
+
+def _snapshot(out_dir: Path) -> dict:
+    """Return ``{path: (size, mtime_ns)}`` of every file under ``out_dir``."""
+    return {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in Path(out_dir).rglob("*") if p.is_file()}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_stamped(path: Path, dataset: str, package: str) -> bool:
+    """Return True if an exported table carries both versions.
+
+    A CSV needs ``dataset_version`` and ``govreports_version`` columns holding them on every row;
+    a LaTeX table needs the dataset version and ``govreports <version>`` in its text (the caption).
+    """
+    import csv
+    import io
+
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    if Path(path).suffix != ".csv":
+        return dataset in text and f"govreports {package}" in text
+    reader = csv.DictReader(io.StringIO(text))
+    if not {"dataset_version", "govreports_version"} <= set(reader.fieldnames or ()):
+        return False
+    return all(r["dataset_version"] == dataset and r["govreports_version"] == package for r in reader)
+
+
+def _file_entry(out_dir: Path, path: Path, dataset: str) -> dict:
+    """Return one file's manifest entry (tables say whether they carry the versions)."""
+    from govreports import __version__
+
+    entry = {"path": path.relative_to(out_dir).as_posix(), "size_bytes": path.stat().st_size, "sha256": _sha256(path)}
+    if path.suffix in TABLE_SUFFIXES:
+        entry["stamped"] = is_stamped(path, dataset, __version__)
+    return entry
+
+
+def write_manifest(out_dir: Path, processed: Path, runs: list, outcomes: list, before: dict) -> Path:
+    """Write ``report_manifest.json``: the versions, every run's status and every file this run wrote.
+
+    ``before`` is :func:`_snapshot` of the folder before the run: a file listed is new or changed
+    since (the user's own files in the folder are not listed, and not removed by the next run).
+    """
+    from govreports import __version__
+
+    out_dir = Path(out_dir)
+    dataset = dataset_version(processed)
+    done = {o.run.name: o for o in outcomes}
+    written = sorted(p for p, stat in _snapshot(out_dir).items() if before.get(p) != stat and p.name != MANIFEST_NAME)
+    manifest = {
+        "govreports_version": __version__, "dataset_version": dataset, "synthetic": is_synthetic(processed),
+        "runs": [{"name": run.name, "notebook": run.notebook, "parameters": run.params,
+                  "status": "not run" if run.name not in done else "ok" if done[run.name].ok else "failed",
+                  "error": done[run.name].error if run.name in done else None} for run in runs],
+        "files": [_file_entry(out_dir, path, dataset) for path in written],
+    }
+    target = out_dir / MANIFEST_NAME
+    target.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
+    return target
 
 
 # ----------------------------------------------------------------------------------------
@@ -497,21 +638,23 @@ def plan(*, years: Iterable = (), regions: Iterable = (), quality: bool = False,
 def report_main(*, years: Iterable = (), regions: Iterable = (), quality: bool = False, params: Iterable = (),
                 run_all: bool = False, processed: Path | None = None, out_dir: Path | None = None, models: bool = False,
                 with_code: bool = False, continue_on_error: bool = False, echo: Callable = print,
-                err: Callable | None = None) -> int:
+                err: Callable | None = None, notebooks_dir: Path | None = None) -> int:
     """Plan, run and index the notebooks the ``report`` command asked for; return its exit code.
 
     Progress goes to ``echo``, and every failed notebook, with its name and error, to ``err``
     (default ``echo``). The exit code is 1 if any failed (or was not run because an earlier one
-    failed), else 0.
+    failed), else 0. ``notebooks_dir`` defaults to the notebooks shipped with the package
+    (:data:`govreports.paths.NOTEBOOKS_DIR`).
 
     Raises:
         GovReportsError: nothing was asked for, a parameter file is invalid, or there is no dataset.
     """
     processed = Path(processed or config.PROCESSED_DIR)
     out_dir = Path(out_dir or config.REPORTS_DIR)
+    notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR)
     runs = plan(years=years, regions=regions, quality=quality, params=params, run_all=run_all, processed=processed,
-                models=models)
-    outcomes = run_report(runs, processed=processed, out_dir=out_dir, with_code=with_code,
+                models=models, notebooks_dir=notebooks_dir)
+    outcomes = run_report(runs, processed=processed, out_dir=out_dir, notebooks_dir=notebooks_dir, with_code=with_code,
                           continue_on_error=continue_on_error, log=echo)
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:
@@ -523,4 +666,5 @@ def report_main(*, years: Iterable = (), regions: Iterable = (), quality: bool =
 
 
 __all__ = ["Run", "Outcome", "make_run", "slugify", "corpus_runs", "params_runs", "plan", "execute",
-           "export_html", "check_parameters", "check_selection", "display_headline", "read_headline", "run_one", "run_report", "write_index", "dataset_version", "report_main"]
+           "export_html", "check_parameters", "check_selection", "display_headline", "read_headline", "run_one", "run_report", "write_index", "dataset_version", "report_main",
+           "previous_outputs", "clear_previous", "write_manifest", "is_stamped"]

@@ -462,7 +462,10 @@ def test_write_tables_csv_and_latex(frame, tmp_path):
     np.testing.assert_allclose(table["estimate"], results["disclosure_binomial"].table["estimate"])
     tex = (tmp_path / "tables" / "disclosure_binomial.tex").read_text(encoding="utf-8")
     assert r"\begin{tabular}" in tex and "Applications ln(1+new)" in tex and r"\textasciitilde{}" in tex
-    assert "Dataset unknown" in tex and set(table["dataset_version"]) == {"unknown"}
+    assert "Dataset unknown; govreports " in tex and set(table["dataset_version"]) == {"unknown"}
+    from govreports import __version__
+
+    assert set(table["govreports_version"]) == {__version__} and f"govreports {__version__}" in tex
     assert "~" not in tex.replace(r"\textasciitilde{}", "")
     summary = pd.read_csv(tmp_path / "tables" / "models_summary.csv").set_index("model")
     assert summary.loc["disclosure_mixed", "status"] == "skipped"

@@ -1,7 +1,8 @@
 """Tables of the models: per-model tidy tables, the side-by-side comparison, effects; CSV and LaTeX.
 
-Every file is stamped with the dataset version (``dataset_version`` column in CSVs, the caption
-in LaTeX). Term labels are bilingual (Chinese / English) from
+Every file is stamped with the dataset version and the package's (``dataset_version`` and
+``govreports_version`` columns in CSVs, the caption in LaTeX: :func:`stamp`, :func:`stamp_caption`).
+Term labels are bilingual (Chinese / English) from
 :mod:`govreports.template.model_terms`; the comparison table folds province and year dummies
 into "fixed effects: yes" rows instead of printing thirty province rows.
 """
@@ -54,8 +55,19 @@ def _write_latex(table: pd.DataFrame, path: Path, caption: str, label: str) -> N
     path.write_text(text, encoding="utf-8")
 
 
-def _stamp(table: pd.DataFrame, version: str | None) -> pd.DataFrame:
-    return table.assign(dataset_version=version or "unknown")
+def stamp(table: pd.DataFrame, version: str | None) -> pd.DataFrame:
+    """Return ``table`` with ``dataset_version`` and ``govreports_version`` columns (what every exported CSV carries)."""
+    from govreports import __version__
+
+    return table.assign(dataset_version=version or "unknown", govreports_version=__version__)
+
+
+def stamp_caption(caption: str, version: str | None) -> str:
+    """Return a LaTeX caption ending with the dataset version and the package's."""
+    from govreports import __version__
+
+    return f"{caption}. Dataset {version or 'unknown'}; govreports {__version__}"
+
 
 
 def summary_table(results: dict) -> pd.DataFrame:
@@ -145,7 +157,7 @@ def write_tables(results: dict, out_dir: str | Path = "reports/tables", dataset_
     the status in the file), ``coefficients.csv``, ``comparison.csv`` / ``comparison.tex``
     (models side by side), ``wald_tests.csv``, ``effects.csv`` (average predictions and marginal
     effects), ``models_summary.csv`` / ``models_summary.tex`` (every model, with its reason).
-    Each is stamped with the dataset version. LaTeX with Chinese labels: compile with xeCJK.
+    Each is stamped with the dataset version and the package's. LaTeX with Chinese labels: compile with xeCJK.
 
     Args:
         results: ``{name: ModelResult}`` (:func:`fit_all`).
@@ -163,9 +175,9 @@ def write_tables(results: dict, out_dir: str | Path = "reports/tables", dataset_
         if not (result.fitted and result.table is not None):
             continue
         table = result.table.assign(label=[term_label(t, "both") for t in result.table["term"]], status=result.status)
-        _stamp(table, version).to_csv(out / f"{name}.csv", index=False)
-        caption = (f"{result.description}. Status: {result.status}. n = {result.n} reports; formula: "
-                   f"{result.formula}. Dataset {version}")
+        stamp(table, version).to_csv(out / f"{name}.csv", index=False)
+        caption = stamp_caption(f"{result.description}. Status: {result.status}. n = {result.n} reports; "
+                                f"formula: {result.formula}", version)
         _write_latex(table[list(LATEX_COLUMNS)], out / f"{name}.tex", caption, f"tab:{name}")
         written += [out / f"{name}.csv", out / f"{name}.tex"]
     written += _write_stacked(results, out, version)
@@ -173,18 +185,18 @@ def write_tables(results: dict, out_dir: str | Path = "reports/tables", dataset_
 
 
 def _write_stacked(results: dict, out: Path, version: str) -> list:
-    _stamp(coefficient_table(results), version).to_csv(out / "coefficients.csv", index=False)
+    stamp(coefficient_table(results), version).to_csv(out / "coefficients.csv", index=False)
     comparison = comparison_table(results)
-    _stamp(comparison, version).to_csv(out / "comparison.csv", index=False)
+    stamp(comparison, version).to_csv(out / "comparison.csv", index=False)
     _write_latex(comparison.drop(columns="row"), out / "comparison.tex",
-                 f"Models side by side (estimates on the link scale, cluster-robust SEs). Dataset {version}",
+                 stamp_caption("Models side by side (estimates on the link scale, cluster-robust SEs)", version),
                  "tab:comparison")
-    _stamp(wald_table(results), version).to_csv(out / "wald_tests.csv", index=False)
-    _stamp(response_effects(results), version).to_csv(out / "effects.csv", index=False)
+    stamp(wald_table(results), version).to_csv(out / "wald_tests.csv", index=False)
+    stamp(response_effects(results), version).to_csv(out / "effects.csv", index=False)
     summary = summary_table(results)
-    _stamp(summary, version).to_csv(out / "models_summary.csv", index=False)
+    stamp(summary, version).to_csv(out / "models_summary.csv", index=False)
     _write_latex(summary[["model", "status", "n", "n_clusters", "zero_denominator", "message"]],
-                 out / "models_summary.tex", f"Models fitted, degenerate and skipped. Dataset {version}",
+                 out / "models_summary.tex", stamp_caption("Models fitted, degenerate and skipped", version),
                  "tab:models_summary")
     names = ["coefficients.csv", "comparison.csv", "comparison.tex", "wald_tests.csv", "effects.csv",
              "models_summary.csv", "models_summary.tex"]
