@@ -44,6 +44,48 @@ def make(scans: Path, seed: int, strength: float) -> None:
     make_all(scans, strength, seed)
 
 
+class CachingEngine:
+    """The OCR engine with its detections and recognitions kept on disk, keyed by the image's bytes.
+
+    For developing the reader's geometry and cell logic: a change that leaves a page's image and
+    crops as they were costs no OCR the next run; crops that changed are recognised again.
+    """
+
+    def __init__(self, folder: Path):
+        from govreports.read.ocr import engine
+
+        self.engine, self.folder = engine(), folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, kind: str, image) -> Path:
+        import hashlib
+
+        return self.folder / f"{kind}-{hashlib.sha1(image.tobytes() + str(image.shape).encode()).hexdigest()}.pickle"
+
+    def detect(self, gray):
+        """Detect as the engine does (cached)."""
+        path = self._path("detect" + os.environ.get("GOVREPORTS_OCR_DETECT_SCALE", ""), gray)
+        if not path.exists():
+            path.write_bytes(pickle.dumps(self.engine.detect(gray)))
+        return pickle.loads(path.read_bytes())
+
+    def recognise(self, crops: list) -> list:
+        """Recognise as the engine does (each crop cached)."""
+        paths = [self._path("rec", crop) for crop in crops]
+        todo = [i for i, path in enumerate(paths) if not path.exists()]
+        for index, reading in zip(todo, self.engine.recognise([crops[i] for i in todo]) if todo else []):
+            paths[index].write_bytes(pickle.dumps(reading))
+        return [pickle.loads(path.read_bytes()) for path in paths]
+
+
+def use_cache(folder: Path) -> None:
+    """Make the OCR reader use a :class:`CachingEngine` kept in ``folder``."""
+    from govreports.read import ocr
+
+    cached = CachingEngine(folder)
+    ocr.engine = lambda: cached
+
+
 def read_all(scans: Path, out: Path, reuse: bool, only: str | None) -> None:
     """Read (OCR) and parse every scan; write its report as JSON to ``out/NAME.json``."""
     from govreports.parse import parse_document
@@ -97,6 +139,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="reports folder (default SCANS/reports)")
     parser.add_argument("--reuse", action="store_true", help="parse the documents read last time again")
     parser.add_argument("--only", default=None, help="only the scans whose file name contains this")
+    parser.add_argument("--engine-cache", type=Path, default=None,
+                        help="keep the engine's detections and recognitions here (for developing the reader)")
     parser.add_argument("--emit", type=Path, default=None, help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.emit:
@@ -106,6 +150,8 @@ def main() -> None:
     out = args.out or scans / "reports"
     os.environ.setdefault("GOVREPORTS_OCR_THREADS", "1")
     make(scans, args.seed, args.strength)
+    if args.engine_cache:
+        use_cache(args.engine_cache)
     read_all(scans, out, args.reuse, args.only)
     score(scans, out, args.only)
 

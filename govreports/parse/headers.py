@@ -47,8 +47,21 @@ def printed_column_order(template: str, header_text: str) -> tuple | None:
     if len(set(seen)) != len(seen) or not set(code_of.values()) - {GROUP} <= set(seen):
         return None
     if GROUP not in seen:
-        return tuple(seen)
+        return None if _group_heading_unread(template, seen) else tuple(seen)
     return _two_level_order(template, seen)
+
+
+def _group_heading_unread(template: str, seen: list) -> bool:
+    """Return True when a two-row header's group heading was not read (a garbled OCR cell).
+
+    The two ungrouped columns then come first and the five grouped ones after them, as a
+    two-row header prints them; where the group heading stood among the first row's names is
+    lost, so the columns' order cannot be told.
+    """
+    width = len(_columns(template)) - 2
+    canonical = [code for _label, code in _columns(template)]
+    ungrouped = {canonical[0], canonical[-1]}
+    return set(seen[:-width]) == ungrouped and set(seen[-width:]) == set(canonical) - ungrouped
 
 
 def _two_level_order(template: str, seen: list) -> tuple | None:

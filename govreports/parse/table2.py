@@ -37,7 +37,7 @@ def _lost_row(codes: tuple) -> dict:
 
 def _is_sure(alignment) -> bool:
     """Return True for a reading that needs no guess: as printed, by columns, or a digit run's one split."""
-    return alignment.kinds <= {"lost_cell", "run_together"} and "split_apart" not in alignment.kinds
+    return alignment.kinds <= {"lost_cell", "run_together", "ocr_digit"} and "split_apart" not in alignment.kinds
 
 
 def settle_table2(rows: dict, problems: list) -> dict:

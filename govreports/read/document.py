@@ -115,7 +115,8 @@ def _read_rich(path: Path, data: bytes, fmt: str, encoding: str | None, ocr: boo
     module_name, function_name = RICH_READERS[fmt]
     reader = getattr(importlib.import_module(module_name), function_name)
     try:
-        blocks, used = reader(data, source, encoding)
+        # A PDF with a text layer on some pages only has the others read through OCR.
+        blocks, used = reader(data, source, encoding, ocr=ocr) if fmt == "pdf" else reader(data, source, encoding)
     except NoTextLayerError:
         if not ocr:
             raise

@@ -37,7 +37,7 @@ from govreports.errors import SourceError
 from govreports.read import raster
 from govreports.read.furniture import is_page_marker
 from govreports.read.grids import merge_text_blocks
-from govreports.records import SPANNED, Block, doubtful
+from govreports.records import DOUBT, SPANNED, Block, doubtful
 from govreports.template.terms import NULL_MARKERS
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,8 @@ PAGE_SECONDS = 60.0  # time a per-file limit (``--timeout``) grants each page re
 # times what a lone digit needs: most of a table's crops).
 MIN_RATIO = 2.0
 THREADS_SETTING = "GOVREPORTS_OCR_THREADS"
+DETECT_SCALE = 1.0  # the page's scale for text detection (recognition always reads the full page)
+DETECT_SCALE_SETTING = "GOVREPORTS_OCR_DETECT_SCALE"  # overrides DETECT_SCALE (for benchmarks)
 BOX_THRESHOLD = 0.35
 # What the recogniser reads for a lone "0" when it doubts it is a digit at all.
 ZERO_LIKES = frozenset("0oO。°.·")
@@ -77,11 +79,26 @@ class OcrEngine:
         # Keep fainter text boxes than the engine's default (0.5): a faint lone digit in a table
         # cell must be read, not taken for an empty cell.
         self._ocr.text_det.postprocess_op.box_thresh = BOX_THRESHOLD
+        self._limit = self._ocr.text_det.limit_side_len
 
     def detect(self, gray: np.ndarray) -> list:
-        """Return the page's text boxes as ``(4, 2)`` point arrays (top-left, top-right, ...)."""
-        boxes, _elapsed = self._ocr.text_det(_bgr(gray))
-        return [] if boxes is None else [np.asarray(box, dtype=np.float64) for box in boxes]
+        """Return the page's text boxes as ``(4, 2)`` point arrays (top-left, top-right, ...).
+
+        The detector runs on the page scaled by :data:`DETECT_SCALE` (finding where text is
+        needs less resolution than reading it; the boxes come back in the page's pixels).
+        """
+        scale = float(os.environ.get(DETECT_SCALE_SETTING, "") or DETECT_SCALE)
+        image, detector = gray, self._ocr.text_det
+        detector.limit_side_len = self._limit
+        if scale < 1:
+            import cv2
+
+            image = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            detector.limit_side_len = min(self._limit, min(image.shape))  # else the engine enlarges it again
+        boxes, _elapsed = detector(_bgr(image))
+        if boxes is None:
+            return []
+        return [np.asarray(box, dtype=np.float64) * (gray.shape[1] / image.shape[1]) for box in boxes]
 
     def recognise(self, crops: list) -> list:
         """Return a :class:`Reading` for each image crop (batched by width, as the engine does)."""
@@ -209,10 +226,41 @@ def read_image(data: bytes, source: str, encoding: str | None = None) -> tuple:
     return read_scan(data, source, encoding, fmt="image")
 
 
-def ocr_page(page, dpi: int = raster.RENDER_DPI) -> tuple:
-    """OCR one pypdfium2 page (a page without text in a PDF that has text elsewhere) into blocks."""
-    gray = np.asarray(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
-    return tuple(page_blocks(gray, engine(), dpi))
+def ocr_pdf_pages(data: bytes, source: str, indexes: list, dpi: int = raster.RENDER_DPI) -> dict:
+    """OCR some pages of a PDF (pages without a text layer in a PDF that has one elsewhere).
+
+    Returns ``{page index: ([(top, bottom, Block)], page height)}`` in PDF points, as the PDF
+    readers place their items, for the pages in ``indexes`` that hold an image (a page with
+    neither characters nor images is blank, not a scan).
+
+    Raises:
+        SourceError: the OCR engine is not installed, or a page cannot be rendered or read.
+    """
+    import pypdfium2
+
+    ocr, found = engine(), {}
+    document = pypdfium2.PdfDocument(data)
+    try:
+        for index in indexes:
+            page = document[index]
+            try:
+                if not any(True for _ in page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=2)):
+                    continue
+                _grant_time(PAGE_SECONDS)
+                gray = np.asarray(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
+                scale = 72 / dpi
+                items = [(top * scale, bottom * scale, block) for top, bottom, block in page_layout(gray, ocr, dpi)]
+                found[index] = (items, gray.shape[0] * scale)
+                log.info("%s: OCR page %d (no text layer) done", source, index + 1)
+            except SourceError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - as in read_scan: each kind means "unreadable page"
+                raise SourceError(f"{source}: OCR failed at page {index + 1}: {type(exc).__name__}: {exc}") from exc
+            finally:
+                page.close()
+    finally:
+        document.close()
+    return found
 
 
 # ---------------------------------------------------------------------------- one page
@@ -220,6 +268,11 @@ def ocr_page(page, dpi: int = raster.RENDER_DPI) -> tuple:
 
 def page_blocks(gray: np.ndarray, ocr: OcrEngine, dpi: int = raster.RENDER_DPI) -> list:
     """Return one page's blocks in reading order: text lines, and each ruled table as a grid."""
+    return [block for _top, _bottom, block in page_layout(gray, ocr, dpi)]
+
+
+def page_layout(gray: np.ndarray, ocr: OcrEngine, dpi: int = raster.RENDER_DPI) -> list:
+    """Return one page's ``(top, bottom, Block)`` items in reading order (pixels of the straightened page)."""
     gray = raster.clean(gray)
     quads = ocr.detect(gray)
     angle = raster.rule_skew(gray, dpi)
@@ -235,7 +288,7 @@ def page_blocks(gray: np.ndarray, ocr: OcrEngine, dpi: int = raster.RENDER_DPI) 
     readings = ocr.recognise([_crop(gray, piece, tables) for piece in pieces])
     items = [_table_item(t, index, pieces, readings, gray) for index, t in enumerate(tables)]
     items += _text_items([(p, r) for p, r in zip(pieces, readings) if p[0] is None], gray.shape[0])
-    return [block for _top, block in sorted(items, key=lambda item: item[0])]
+    return sorted(items, key=lambda item: item[0])
 
 
 def _box(quad: np.ndarray, shape: tuple) -> tuple:
@@ -273,25 +326,41 @@ def _pieces(box: tuple, tables: list) -> list:
 
 
 def _crop(gray: np.ndarray, piece: tuple, tables: list) -> np.ndarray:
-    """Return a piece's image with a little margin, kept inside its cell so no rule shows."""
+    """Return a piece's image with a little margin, kept inside its cell so no rule shows.
+
+    Inside a table, every pixel outside the piece's cell (a rule, a tilted rule's end, the
+    next cell's text) is painted white: a rule beside a digit reads as a ``1`` or an ``l``.
+    """
     table, cell, (x0, y0, x1, y1) = piece
     x0, y0, x1, y1 = x0 - CROP_PAD, y0 - CROP_PAD, x1 + CROP_PAD, y1 + CROP_PAD
     if table is not None:
         cx0, cy0, cx1, cy1 = tables[table].cells[cell].box
         x0, y0, x1, y1 = max(x0, cx0 + 1), max(y0, cy0 + 1), min(x1, cx1 - 1), min(y1, cy1 - 1)
     x0, y0 = max(0, x0), max(0, y0)
-    crop = gray[y0:max(y1, y0 + 2), x0:max(x1, x0 + 2)]
-    return crop if crop.size else np.full((8, 8), 255, np.uint8)
+    x1, y1 = max(x1, x0 + 2), max(y1, y0 + 2)
+    crop = gray[y0:y1, x0:x1]
+    if not crop.size:
+        return np.full((8, 8), 255, np.uint8)
+    if table is not None:
+        found = tables[table]
+        tx0, ty0 = found.box[0], found.box[1]
+        inside = found.labels[y0 - ty0:y1 - ty0, x0 - tx0:x1 - tx0] == cell + 1
+        if inside.shape == crop.shape:
+            crop = np.where(inside, crop, 255).astype(np.uint8)
+    return crop
 
 
 # ---------------------------------------------------------------------------- tables
 
 
 def _table_item(table, index: int, pieces: list, readings: list, gray: np.ndarray) -> tuple:
-    """Return ``(top, Block)`` for one table: its grid of cell texts, confidence per cell.
+    """Return ``(top, bottom, Block)`` for one table: its grid of cell texts, confidence per cell.
 
     A cell where nothing was read but which holds ink (a digit too faint for the detector) is
-    not a printed blank: it is doubtful, with no reading.
+    not a printed blank: it is doubtful, with no reading. A cell spanning rows that the other
+    columns keep apart, holding one number per row (the rule between them lost), gives each
+    row its own number. In a column of numbers, a short reading with a letter or character
+    beside digit-like marks (``球0``) is a number misread, not a label.
     """
     found: dict = {}
     for piece, reading in zip(pieces, readings):
@@ -300,40 +369,138 @@ def _table_item(table, index: int, pieces: list, readings: list, gray: np.ndarra
     rows, columns = table.shape
     grid = [[SPANNED] * columns for _ in range(rows)]
     confidence = [[None] * columns for _ in range(rows)]
+    numeric = _number_columns(table, found)
+    bands = _row_bands(table)
     for cell_index, cell in enumerate(table.cells):
-        text, score = cell_text(found.get(cell_index, []))
-        if not text and raster.has_ink(gray, cell.box):
-            text, score = doubtful("", 0.0), 0.0
-        grid[cell.row][cell.col] = text
-        confidence[cell.row][cell.col] = score
+        cell_pieces = found.get(cell_index, [])
+        for row, text, score in _cell_texts(cell, cell_pieces, cell.col in numeric, bands, gray):
+            grid[row][cell.col] = text
+            confidence[row][cell.col] = score
     block = Block("table", rows=tuple(map(tuple, grid)), confidence=tuple(map(tuple, confidence)))
-    return table.box[1], block
+    return table.box[1], table.box[3], block
 
 
-def cell_text(readings: list) -> tuple:
+def _cell_texts(cell, pieces: list, numeric: bool, bands: dict, gray: np.ndarray) -> list:
+    """Return ``[(grid row, text, confidence)]`` for one cell (one entry per row it gives a text)."""
+    lines = _lines(pieces)
+    if cell.rowspan > 1 and len(lines) > 1 and all(_is_number_line(line) for line in lines):
+        by_row: dict = {}
+        for line in lines:
+            row = _row_of(line, cell, bands)
+            by_row.setdefault(row, []).extend(line)
+        texts = []
+        for row in range(cell.row, cell.row + cell.rowspan):
+            text, score = cell_text(by_row.get(row, []), numeric)
+            if not text and row not in by_row:
+                text, score = doubtful("", 0.0), 0.0
+            texts.append((row, text, score))
+        return texts
+    text, score = cell_text(pieces, numeric)
+    if not text and raster.has_ink(gray, cell.box):
+        text, score = doubtful("", 0.0), 0.0
+    return [(cell.row, text, score)]
+
+
+def _lines(pieces: list) -> list:
+    """Group a cell's ``(box, Reading)`` pieces into lines of text, top to bottom, each left to right."""
+    lines: list = []
+    for piece in sorted(pieces, key=lambda p: (p[0][1] + p[0][3]) / 2):
+        box = piece[0]
+        middle, height = (box[1] + box[3]) / 2, box[3] - box[1]
+        if lines and abs(middle - lines[-1][0]) < max(height, 1) / 2:
+            lines[-1][1].append(piece)
+        else:
+            lines.append((middle, [piece]))
+    return [sorted(line, key=lambda p: p[0][0]) for _middle, line in lines]
+
+
+def _is_number_line(line: list) -> bool:
+    texts = [reading.text for _box, reading in line if reading.text.strip() and not _is_speck(reading.text)]
+    return bool(texts) and not any(_CJK.search(t) or _is_label(t) for t in texts)
+
+
+def _row_bands(table) -> dict:
+    """Return ``{grid row: (top, bottom)}`` from the table's cells one row high."""
+    bands: dict = {}
+    for cell in table.cells:
+        if cell.rowspan == 1:
+            bands.setdefault(cell.row, []).append((cell.box[1], cell.box[3]))
+    return {row: (float(np.median([b[0] for b in found])), float(np.median([b[1] for b in found])))
+            for row, found in bands.items()}
+
+
+def _row_of(line: list, cell, bands: dict) -> int:
+    """Return the grid row (of those ``cell`` spans) whose band holds the middle of a line of text."""
+    middle = float(np.mean([(box[1] + box[3]) / 2 for box, _reading in line]))
+    spanned = range(cell.row, cell.row + cell.rowspan)
+    inside = [row for row in spanned if row in bands and bands[row][0] <= middle < bands[row][1]]
+    if inside:
+        return inside[0]
+    near = [row for row in spanned if row in bands]
+    return min(near, key=lambda row: abs(sum(bands[row]) / 2 - middle)) if near else cell.row
+
+
+MIN_NUMBER_CELLS = 3  # a column with this many number cells, twice as many as text cells, holds numbers
+DIGIT_LIKES = frozenset("0123456789oOlIDSBZ")
+UNEVEN_LINES = 1.5  # lines of one cell this many times taller than others are not both numbers
+MISREAD_LENGTH = 4  # a misread number in a number column: this many characters at most
+
+
+def _number_columns(table, found: dict) -> set:
+    """Return the grid columns that hold numbers: most of their cells read as numbers."""
+    counts: dict = {}
+    for cell_index, cell in enumerate(table.cells):
+        if cell.colspan != 1:
+            continue
+        text, _score = cell_text(found.get(cell_index, []))
+        if text:
+            kind = "number" if DOUBT in text or all(_NUMBER.match(part) for part in text.split()) else "text"
+            counts.setdefault(cell.col, {"number": 0, "text": 0})[kind] += 1
+    return {col for col, c in counts.items() if c["number"] >= MIN_NUMBER_CELLS and c["number"] >= 2 * c["text"]}
+
+
+def _misread_number(text: str) -> bool:
+    """Return True for a short reading that holds a digit-like mark: ``球0``, ``o固``, not ``其他``."""
+    compact = text.replace(" ", "")
+    return 0 < len(compact) <= MISREAD_LENGTH and any(ch in DIGIT_LIKES for ch in compact)
+
+
+def cell_text(readings: list, numeric: bool = False) -> tuple:
     """Return ``(text, confidence)`` for a cell from its pieces' ``(box, Reading)`` pairs.
 
     Pieces are read in lines (top to bottom, then left to right). A cell of label text is kept
     as read. A number cell is read in digits only; it is trusted when every piece's digit
     reading is certain (:data:`TRUSTED`) and agrees with the unrestricted reading (but for
-    the round marks a lone ``0`` is taken for), and marked doubtful
+    the round marks a lone ``0`` is taken for), and when it is one number (two pieces side by
+    side in one cell are a number cut apart or a speck read as digits; a line of text half as
+    tall as another is a blot read as a digit); it is marked doubtful
     (:func:`~govreports.records.doubtful`) otherwise. A piece with nothing but a mark is a speck.
+    ``numeric``: the cell is in a column of numbers, where a short reading with a digit-like
+    mark is a misread number (doubtful), never label text.
     """
     if not readings:
         return "", None
-    ordered = sorted(readings, key=lambda r: (round(((r[0][1] + r[0][3]) / 2) / 12), r[0][0]))
-    pieces = [reading for _box, reading in ordered if reading.text.strip()]
+    lines = _lines(readings)
+    pieces = [reading for line in lines for _box, reading in line if reading.text.strip()]
     if not pieces:
         return "", None
-    if any(_CJK.search(p.text) for p in pieces) or all(_is_label(p.text) for p in pieces):
-        text = _join([p.text.strip() for p in pieces])
+    texts = [p.text for p in pieces]
+    label = any(_CJK.search(t) for t in texts) or all(_is_label(t) for t in texts)
+    if label and not (numeric and _misread_number("".join(texts))):
+        text = _join([t.strip() for t in texts])
         return text, round(min(p.confidence for p in pieces), 3)
     numbers = [p for p in pieces if not _is_speck(p.text)]
     if not numbers:
         return "", round(min(p.confidence for p in pieces), 3)
     text = _join([_number_part(p.digits) or p.text.strip() for p in numbers])
     certainty = min(p.certainty if _agrees(p) else min(p.certainty, p.confidence) / 2 for p in numbers)
-    trusted = certainty >= TRUSTED and all(_NUMBER.match(part) for part in text.split())
+    side_by_side = any(len(" ".join(r.text for _b, r in line if not _is_speck(r.text)).split()) > 1
+                       for line in lines)
+    heights = [max(box[3] - box[1] for box, r in line) for line in lines
+               if any(not _is_speck(r.text) for _b, r in line)]
+    uneven = len(heights) > 1 and max(heights) > UNEVEN_LINES * min(heights)  # a blot beside a number
+    trusted = (certainty >= TRUSTED and not label and not side_by_side and not uneven
+               and all(_NUMBER.match(part) for part in text.split()))
     return (text if trusted else doubtful(text.replace(" ", ""), certainty)), round(certainty, 3)
 
 
@@ -376,20 +543,21 @@ def _join(parts: list) -> str:
 
 
 def _text_items(readings: list, page_height: int) -> list:
-    """Return ``(top, Block)`` text lines from the pieces outside tables, page numbers dropped."""
+    """Return ``(top, bottom, Block)`` text lines from the pieces outside tables, page numbers dropped."""
     boxes = sorted(((p[2], r.text.strip()) for p, r in readings if r.text.strip()), key=lambda b: (b[0][1] + b[0][3]) / 2)
     lines: list = []
     for box, text in boxes:
         middle, height = (box[1] + box[3]) / 2, box[3] - box[1]
         if lines and abs(middle - lines[-1]["middle"]) < height / 2:
             lines[-1]["parts"].append((box[0], text))
+            lines[-1]["bottom"] = max(lines[-1]["bottom"], box[3])
         else:
-            lines.append({"middle": middle, "top": box[1], "parts": [(box[0], text)]})
+            lines.append({"middle": middle, "top": box[1], "bottom": box[3], "parts": [(box[0], text)]})
     items = []
     for line in lines:
         text = " ".join(t for _x, t in sorted(line["parts"]))
         foot = line["top"] > page_height * (1 - MARGIN_SHARE)
         if is_page_marker(text) or (foot and text.strip().isdigit()):
             continue
-        items.append((line["top"], Block("text", text=text)))
+        items.append((line["top"], line["bottom"], Block("text", text=text)))
     return items

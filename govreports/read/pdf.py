@@ -15,6 +15,7 @@ page break split in two put back together.
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 import zlib
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ MIN_TEXT_TABLE_ROWS = 3  # unruled "tables" need this many rows holding two numb
 _NUMBER = re.compile(r"^[+-]?[\d,]+(?:\.\d+)?$")
 _WRAP = re.compile(r"(?<=[A-Za-z])\n(?=[A-Za-z])")
 _STREAM = re.compile(rb"stream\r?\n")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -45,11 +47,13 @@ class Item:
     rows: tuple = ()
 
 
-def read_pdf(data: bytes, source: str, encoding: str | None = None, engine: str | None = None) -> tuple:
+def read_pdf(data: bytes, source: str, encoding: str | None = None, engine: str | None = None,
+             ocr: bool = False) -> tuple:
     """Read a PDF; return ``(blocks, None)`` (``encoding`` is ignored: PDFs carry their own).
 
     ``engine`` names the engine (:data:`ENGINES`; default :data:`DEFAULT_ENGINE`); the pdfium
-    engine hands a file with rotated characters to the pdfplumber engine.
+    engine hands a file with rotated characters to the pdfplumber engine. ``ocr``: read the
+    pages that print no characters (scanned pages of a PDF with text elsewhere) through OCR.
 
     Raises:
         SourceError: the PDF is encrypted, broken or truncated, its streams inflate past
@@ -62,7 +66,29 @@ def read_pdf(data: bytes, source: str, encoding: str | None = None, engine: str 
     except Exception as exc:  # noqa: BLE001 - pdfminer and pdfium raise many kinds; each means "unreadable"
         raise SourceError(f"{source}: unreadable PDF: {_reason(exc)}") from exc
     check_text_layer(source, chars, unmapped)
+    pages = with_scanned_pages(data, source, pages, ocr)
     return merge_text_blocks(join_pages(drop_furniture(pages))), None
+
+
+def with_scanned_pages(data: bytes, source: str, pages: list, ocr: bool) -> list:
+    """Return the ``(items, height)`` pages with each page that prints no characters read through OCR.
+
+    A PDF assembled from typed pages and scanned ones (a signed page, a table pasted as a
+    picture) has a text layer on some pages only; with ``ocr`` off those pages stay empty and a
+    warning says so.
+    """
+    empty = [index for index, (items, _height) in enumerate(pages) if not items]
+    if not empty:
+        return pages
+    if not ocr:
+        log.warning("%s: page(s) %s have no text layer; OCR is off, so they are not read",
+                    source, ", ".join(str(i + 1) for i in empty))
+        return pages
+    from govreports.read.ocr import ocr_pdf_pages
+
+    found = ocr_pdf_pages(data, source, empty)
+    return [([Item(top, bottom, block.text, block.rows) for top, bottom, block in found[index][0]], found[index][1])
+            if index in found else page for index, page in enumerate(pages)]
 
 
 def check_text_layer(source: str, chars: int, unmapped: int) -> None:

@@ -116,3 +116,60 @@ def test_two_rows_values_that_cannot_be_told_apart_are_bound_to_neither(change):
     values = report.values()
     assert values[FIRST + ".natural_person"] is None or report.status == "repaired"
     assert report.status != "valid" or all(values[c] == KEY["cells"][c] for c in KEY["cells"])
+
+
+# ---------------------------------------------------------------- cells as the OCR reader reads them
+
+
+def piece(text, box=(0, 0, 10, 10), certainty=0.99, digits=None):
+    from govreports.read.ocr import Reading
+
+    return (box, Reading(text, 0.99, text if digits is None else digits, certainty))
+
+
+def test_two_numbers_side_by_side_in_one_cell_are_doubtful():
+    from govreports.read.ocr import cell_text
+    from govreports.records import DOUBT
+
+    text, _score = cell_text([piece("0", (0, 0, 10, 10)), piece("21", (14, 0, 30, 10))])
+    assert DOUBT in text and text.startswith("021")  # a speck read as digits beside the 0
+    assert cell_text([piece("6", (0, 0, 10, 10)), piece("0", (0, 20, 10, 30))])[0] == "6 0"  # one above the other
+
+
+def test_a_short_misreading_in_a_column_of_numbers_is_a_doubtful_number():
+    from govreports.read.ocr import cell_text
+    from govreports.records import DOUBT
+
+    misread = piece("o" + chr(0x56FA), digits="0", certainty=0.95)
+    assert cell_text([misread])[0] == "o" + chr(0x56FA)  # elsewhere: label text, as read
+    text, _score = cell_text([misread], numeric=True)
+    assert text.split(DOUBT)[0] == "0"
+    header = piece(chr(0x5176) + chr(0x4ED6), digits="")  # a two-character header has no digit-like mark
+    assert cell_text([header], numeric=True)[0] == header[1].text
+
+
+def test_a_cell_spanning_two_rows_with_a_number_in_each_gives_each_row_its_own():
+    import numpy as np
+
+    from govreports.read.ocr import _cell_texts
+    from govreports.read.raster import Cell
+
+    cell = Cell((0, 0, 40, 60), 0, 3, 2, 1)
+    bands = {0: (0.0, 30.0), 1: (30.0, 60.0)}
+    white = np.full((60, 40), 255, np.uint8)
+    pieces = [piece("6", (10, 8, 20, 20)), piece("0", (10, 38, 20, 50))]
+    assert [(r, t) for r, t, _s in _cell_texts(cell, pieces, True, bands, white)] == [(0, "6"), (1, "0")]
+    one = [(r, t) for r, t, _s in _cell_texts(cell, pieces[:1], True, bands, white)]
+    assert one == [(0, "6")]  # one number: the cell's, kept in its first row as every spanned cell
+
+
+def test_a_two_row_header_whose_group_heading_was_misread_keeps_the_templates_order():
+    from govreports.parse.headers import printed_column_order
+
+    # 法人或其他组织 read without a character: the five columns under it come after 总计 in the text.
+    garbled = "申请人情况 自然人 法人或其组织 总计 商业企业 科研机构 社会公益组织 法律服务机构 其他"
+    assert printed_column_order("2021", garbled) is None
+    read = garbled.replace("法人或其组织", "法人或其他组织")
+    assert printed_column_order("2021", read) == (
+        "natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+        "legal_service_org", "other_org", "total")
