@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import NamedTuple
 
 from govreports.parse.labels import _label_candidates, _tail_key, label_key, two_row_labels
@@ -111,8 +111,6 @@ class TableRead:
         rows: ``{row_code: RowRead}`` for every template row that was found.
         missing: row codes of the template that were not found.
         unmatched: label texts of segments with values that matched no row (for diagnostics).
-        positional_starts: ``{table: column}`` where a positional layout shows the column the
-            table's values start in.
         merged: row codes of merged rows printed in place of their sub-rows (see
             :meth:`~govreports.template.Schema.merged_rows`); their reads are in ``rows``.
         segments: every segment read, for :meth:`table3_stream` (computed only when needed).
@@ -128,12 +126,19 @@ class TableRead:
     rows: dict
     missing: tuple
     unmatched: tuple
-    positional_starts: dict
     merged: tuple = ()
     segments: tuple = ()
     region: tuple = (0, 0)
     stream: bool = False
     table3_copies: int = 1
+
+    @cached_property
+    def positional_starts(self) -> dict:
+        """Return ``{table: column}`` where a positional layout shows the column the table's values start in.
+
+        Computed when first asked for: a report whose rows all print exactly their cells never needs it.
+        """
+        return positional_starts(self.rows)
 
     def table3_stream(self) -> tuple:
         """Return table 3's value tokens in printed order, one tuple per printed line.
@@ -469,7 +474,7 @@ def match_segments(segments: list, template: str, *, stream: bool = False) -> Ta
         if i not in matched and s.tokens and _CJK.search(s.label_text)
     )
     missing = tuple(r.row_code for r in SCHEMA.rows(template) if r.row_code not in reads)
-    return TableRead(template, reads, missing, unmatched, positional_starts(reads), merged,
+    return TableRead(template, reads, missing, unmatched, merged,
                      segments, _table3_region(segments, matches, rows), stream, _repeated_table3_rows(pairs, rows))
 
 

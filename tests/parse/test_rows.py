@@ -42,6 +42,31 @@ def test_detect_template_by_labels_then_year():
     assert detect_template("没有模板标记") is None
 
 
+def test_detect_template_finds_markers_broken_by_spaces_wraps_and_punctuation():
+    # As in the text's label key: only CJK, digits and letters count, so a marker printed over
+    # a line wrap or with spaces inside still counts; a marker with a character missing does not.
+    assert detect_template("本年制\n发件数 | 本年 废止、件数") == "2021"
+    assert detect_template("本年新制作 数量\n上一年项目\r\n数量") == "2019"
+    assert detect_template("本年制发数 本年废件数") is None
+    assert detect_template("本年制x发件数") is None  # a letter is part of the key: the marker is broken
+
+
+def test_detect_template_agrees_with_the_label_key_of_the_whole_text():
+    import random
+
+    from govreports.parse.labels import _marker_patterns, label_key
+    from govreports.template import SCHEMA
+
+    rng = random.Random(7)
+    markers = [m for t in ("2019", "2021") for m in SCHEMA.markers(t)]
+    for _ in range(300):
+        text = "".join(rng.choice(markers + ["a", " ", "\n", "、", "1", "(", "|"]) for _ in range(6))
+        text = "".join(ch + rng.choice(["", "", "", " ", "\n", "x"]) for ch in text)
+        for template in ("2019", "2021"):
+            expected = [label_key(m) in label_key(text) for m in SCHEMA.markers(template)]
+            assert [p.search(text) is not None for p in _marker_patterns(template)] == expected
+
+
 def test_values_are_bound_to_labels_not_to_a_stream_of_numbers():
     text = "(一)予以公开\n1\n2\n3\n4\n5\n6\n21\n(二)部分公开\n0 0 0 0 0 0 0\n"
     read = match_rows(split_lines(text), "2021")
