@@ -242,6 +242,7 @@ def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corre
 
 
 @cli.command(name="report")
+@click.option("--study", is_flag=True, help="Run the study notebook (the paper: questions, coverage, findings).")
 @click.option("--year", "years", type=int, multiple=True, help="Run the year notebook for this year (repeatable).")
 @click.option("--region", "regions", multiple=True,
               help="Run the region notebook for a province, prefecture or county name, or an adcode (repeatable).")
@@ -249,8 +250,8 @@ def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corre
 @click.option("--models", is_flag=True, help="Run the models notebook (its tables go to OUT/tables).")
 @click.option("--params", "params_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Runs listed in a YAML parameter file, as in notebooks/params/ (repeatable).")
-@click.option("--all", "run_all", is_flag=True, help="Every year and province in the processed data, quality, "
-              "models.ipynb if present, and notebooks/params/*.yml.")
+@click.option("--all", "run_all", is_flag=True, help="The study, every year and province in the processed data, "
+              "quality, models.ipynb if present, and notebooks/params/*.yml.")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Folder for every output: reports, index.html, tables/, figures/, report_manifest.json "
               "(default: reports/). What an earlier report wrote there is removed first.")
@@ -260,16 +261,7 @@ def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corre
               help="Folder of notebooks to run instead of those shipped with govreports (e.g. edited copies).")
 @click.option("--with-code", is_flag=True, help="Keep the code cells in the HTML.")
 @click.option("--continue-on-error", is_flag=True, help="Go on after a failed notebook (exit code 1 at the end).")
-def report_command(years, regions, quality, models, params_files, run_all, out_dir, processed, notebooks_dir,
-                   with_code, continue_on_error):
-    """Run the study notebooks with Papermill and write HTML reports and their index."""
-    from govreports.study.notebooks import report_main
-
-    try:
-        code = report_main(years=years, regions=regions, quality=quality, models=models, params=params_files,
-                           run_all=run_all, processed=processed, out_dir=out_dir, with_code=with_code,
-                           continue_on_error=continue_on_error, echo=click.echo,
-                           err=lambda line: click.echo(line, err=True), notebooks_dir=notebooks_dir)
+                           err=lambda line: click.echo(line, err=True), notebooks_dir=notebooks_dir, study=study)
     except GovReportsError as exc:  # a wrong year, region or parameter: exit 1 before anything ran
         raise click.ClickException(str(exc)) from exc
     if code:

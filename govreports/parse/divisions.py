@@ -198,3 +198,25 @@ def _is_grouping_row(adcode: str, names: dict) -> bool:
     return adcode[2:4] == "90" or names.get(adcode[:2] + "0000", "").endswith(terms.MUNICIPALITY_END)
 
 
+
+
+RANK_NAMES = ("province", "prefecture", "county")  # the levels of :data:`govreports.template.vocabulary.LEVELS`
+# Taiwan, Hong Kong and Macao: outside the mainland regulation (政府信息公开条例) the reports follow.
+OUTSIDE_REGULATION = ("71", "81", "82")
+
+
+def division_counts() -> dict:
+    """Return how many divisions the shipped table lists at each level: ``{"province": n, ...}``.
+
+    cpca's table with ``template/divisions_newer.csv``; grouping rows (a municipality's 市辖区, a
+    province's 省直辖县级行政区划) are no divisions and are not counted, nor are divisions outside
+    the mainland regulation (:data:`OUTSIDE_REGULATION`). Each division has a people's government
+    that publishes an annual report: the study's count of who should report. cpca's table also keeps
+    divisions merged or renamed since, so the counts are upper bounds.
+    """
+    names = _divisions().names
+    counts = dict.fromkeys(RANK_NAMES, 0)
+    for adcode in names:
+        if not _is_grouping_row(adcode, names) and adcode[:2] not in OUTSIDE_REGULATION:
+            counts[RANK_NAMES[_rank(adcode)]] += 1
+    return counts

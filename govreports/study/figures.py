@@ -6,7 +6,8 @@ statement instead of showing an empty figure. Chinese is rendered with the Noto 
 font bundled with ``mplfonts``; Chinese labels live in :mod:`govreports.template.figure_terms`.
 
 Set the environment variable ``GOVREPORTS_STRICT_GLYPHS=1`` to make a glyph missing from the
-font an error instead of a warning (the tests do).
+font an error instead of a warning (the tests do). After :func:`save_to`, every figure shown is
+also written to that folder as its own PNG and SVG, named after its English title.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import html
 import io
 import math
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -41,6 +43,7 @@ MEANINGFUL_COLOURS = {
 }
 
 _font_name: str | None = None
+_saved = {"folder": None, "count": 0}  # where :func:`show` also writes each figure, and how many it wrote
 
 
 def font_path() -> Path:
@@ -161,11 +164,55 @@ def to_png(fig: Figure, dpi: int = DPI) -> bytes:
     return buffer.getvalue()
 
 
+def save_to(folder: str | Path | None) -> Path | None:
+    """Make :func:`show` also write every figure to ``folder`` as ``NN-<english-title>.png`` and ``.svg``.
+
+    ``None`` or ``""`` stops saving. The folder is created, and figures an earlier run left in it
+    are removed (a rerun with fewer figures must not leave stale ones); numbering restarts at 01.
+    Returns the folder.
+    """
+    _saved["folder"] = Path(folder) if folder else None
+    _saved["count"] = 0
+    if _saved["folder"] is not None:
+        _saved["folder"].mkdir(parents=True, exist_ok=True)
+        for old in _saved["folder"].iterdir():
+            if re.fullmatch(r"\d{2,}-[a-z0-9-]+\.(png|svg)", old.name):
+                old.unlink()
+    return _saved["folder"]
+
+
+def figure_name(fig: Figure, number: int) -> str:
+    """Return a figure's file stem: its number and the English line of its title, e.g. ``03-reports-by-province``."""
+    title = next((ax.get_title(loc="left") or ax.get_title() for ax in fig.axes if ax.get_title(loc="left")
+                  or ax.get_title()), "")
+    english = title.splitlines()[-1] if "\n" in title else title.split(" / ")[-1]
+    slug = re.sub(r"[^a-z0-9]+", "-", english.lower()).strip("-")[:60].rstrip("-") or "figure"
+    return f"{number:02d}-{slug}"
+
+
+def save(fig: Figure, folder: str | Path) -> list:
+    """Write ``fig`` to ``folder`` as PNG and SVG (the next number in the folder's series); return the paths."""
+    _saved["count"] += 1
+    stem = Path(folder) / figure_name(fig, _saved["count"])
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    with warnings.catch_warnings():
+        if strict():
+            warnings.filterwarnings("error", message=MISSING_GLYPH)
+        fig.savefig(paths[0], format="png", dpi=DPI, facecolor="white")
+        fig.savefig(paths[1], format="svg", facecolor="white")
+    return paths
+
+
 def show(fig: Figure) -> None:
-    """Display a figure in the notebook as a PNG (rendered here, so glyph problems surface in the cell)."""
+    """Display a figure in the notebook as a PNG (rendered here, so glyph problems surface in the cell).
+
+    After :func:`save_to`, the figure is also written as its own PNG and SVG.
+    """
     from IPython.display import Image, display
 
     display(Image(data=to_png(fig), width=int(fig.get_figwidth() * 96)))
+    if _saved["folder"] is not None:
+        save(fig, _saved["folder"])
 
 
 def colours_for(keys) -> list:
@@ -244,10 +291,18 @@ def bar(values: pd.Series, *, title: str, xlabel: str, ylabel: str, source: str,
     show(finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, source=source))
 
 
+def sample_size(reports, applications) -> str:
+    """Return what a rate rests on, bilingual: ``2份报告 reports · 117件申请 applications``."""
+    return (f"{int(reports):,}{term('n_reports')} · {int(applications):,}{term('n_applications')}")
+
+
 def rate_bars(table: pd.DataFrame, label: str, *, title: str, xlabel: str, ylabel: str, source: str,
               rate: str = "rate", low: str = "ci_low", high: str = "ci_high", count: str = "trials",
-              what: str = "no rate can be computed (no denominator)") -> None:
-    """Draw rates as points with their Wilson 95% intervals, one row per group, labelled ``n=``.
+              reports: str = "reports", what: str = "no rate can be computed (no denominator)") -> None:
+    """Draw rates as points with their 95% intervals, one row per group, with their reports and applications.
+
+    A group whose interval is missing (a single agency: nothing to say how agencies vary) is drawn
+    as a hollow point without a bar.
 
     Args:
         table: one row per group, e.g. :func:`govreports.study.metrics.rate_table`'s output.
@@ -259,7 +314,8 @@ def rate_bars(table: pd.DataFrame, label: str, *, title: str, xlabel: str, ylabe
         rate: column of the rate.
         low: column of the interval's lower bound.
         high: column of the interval's upper bound.
-        count: column of the denominator, printed as ``n=``.
+        count: column of the denominator (applications).
+        reports: column of the number of reports.
         what: what is missing, for the statement printed when there is nothing to draw.
     """
     table = table.dropna(subset=[rate])
@@ -270,16 +326,23 @@ def rate_bars(table: pd.DataFrame, label: str, *, title: str, xlabel: str, ylabe
     fig, ax = new_figure(height=_height_for(len(table)))
     positions = list(range(len(table)))
     values = table[rate].to_numpy(dtype=float)
-    errors = [values - table[low].to_numpy(dtype=float), table[high].to_numpy(dtype=float) - values]
-    ax.errorbar(values, positions, xerr=errors, fmt="o", color=COLOURS[0], ecolor="0.4", capsize=3)
+    lows, highs = table[low].to_numpy(dtype=float), table[high].to_numpy(dtype=float)
+    known = ~(pd.isna(lows) | pd.isna(highs))
+    if known.any():
+        ax.errorbar(values[known], [p for p, k in zip(positions, known) if k],
+                    xerr=[values[known] - lows[known], highs[known] - values[known]], fmt="o", color=COLOURS[0],
+                    ecolor="0.4", capsize=3)
+    if (~known).any():
+        ax.plot(values[~known], [p for p, k in zip(positions, known) if not k], "o", mfc="white", color=COLOURS[0])
     ax.set_yticks(positions, [str(v) for v in table[label]])
-    for y, value, n in zip(positions, values, table[count]):
-        ax.annotate(f"{value:.0%} (n={n:,.0f})", (value, y), xytext=(0, 6), textcoords="offset points",
-                    ha="center", fontsize=8)
+    for y, value, n, applications in zip(positions, values, table[reports], table[count]):
+        ax.annotate(f"{value:.0%} ({sample_size(n, applications)})", (value, y), xytext=(0, 6),
+                    textcoords="offset points", ha="center", fontsize=7.5)
     ax.set_xlim(-0.02, 1.05)
     ax.set_ylim(-0.6, len(table) - 0.3)
     _percent_axis(ax)
-    show(finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, source=f"{source}; {term('ci_note')}"))
+    note = f"{source}; {term('ci_note')}" + (f"; {term('no_interval_note')}" if (~known).any() else "")
+    show(finish(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, source=note))
 
 
 def stacked_shares(counts: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, source: str,
@@ -364,7 +427,12 @@ def lines(frame: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, source: 
         ax.set_ylim(0, 1.05)
         _percent_axis(ax, "y")
     else:
-        ax.set_ylim(bottom=0)
+        # An all-zero series is a finding (nothing happened), drawn on a whole-number axis from 0
+        # to 1 rather than matplotlib's automatic +-0.05.
+        if _all_zero(frame) and low is None:
+            ax.set_ylim(0, 1)
+        else:
+            ax.set_ylim(bottom=0)
         _integer_axis(ax, "y")
     if len(frame.columns) > 1 or legend:
         ax.legend(title=legend, fontsize=8, title_fontsize=8, frameon=False, loc="upper left",
@@ -455,5 +523,5 @@ def table(frame: pd.DataFrame, empty: str, columns: dict | None = None, percent:
 
 
 __all__ = ["setup", "bilingual", "term", "category", "source_note", "heading", "paragraph", "nothing_to_plot", "new_figure", "finish",
-           "to_png", "show", "colours_for", "bar", "rate_bars", "stacked_shares", "lines", "grouped_bars", "concentration_curve",
+           "to_png", "show", "save_to", "save", "figure_name", "sample_size", "colours_for", "bar", "rate_bars", "stacked_shares", "lines", "grouped_bars", "concentration_curve",
            "table"]

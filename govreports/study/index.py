@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from govreports.template.figure_terms import INDEX
 
-NOTEBOOK_KINDS = ("year", "region", "quality", "models")
+NOTEBOOK_KINDS = ("study", "year", "region", "quality", "models")  # the index lists them in this order
 PROCESSED_PARAMETER = "processed"
 HEADLINE_MIME = "application/vnd.govreports.headline+json"
 

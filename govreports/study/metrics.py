@@ -1,8 +1,10 @@
 """Indicators of the study, defined once: formulas, denominators and their source in the template.
 
 Every function takes the processed tables (``data/processed``) as pandas DataFrames and returns
-a DataFrame; nothing here reads raw reports. Rates come with Wilson 95% intervals and are never
-computed over a zero denominator (the rate is then missing, with ``trials == 0``).
+a DataFrame; nothing here reads raw reports. Pooled rates come with 95% intervals from a cluster
+bootstrap over agencies (:mod:`govreports.study.uncertainty`: an agency's applications are not
+independent draws), the naive Wilson interval beside it for comparison, and are never computed
+over a zero denominator (the rate is then missing, with ``trials == 0``).
 
 Notation, from 表三 (table 3), column 总计 (``total``) unless said otherwise:
 ``new`` = 一、本年新收, ``carried_over`` = 二、上年结转, ``handled`` = (七)总计,
@@ -15,6 +17,7 @@ import math
 
 import pandas as pd
 
+from govreports.study.uncertainty import cluster_bootstrap
 from govreports.template import TABLE3_APPLICANT_COLUMNS
 from govreports.template.vocabulary import OUTCOME_GROUPS, TABLE4_GROUPS, USABLE_STATUSES, Z95
 
@@ -91,8 +94,9 @@ def report_indicators(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFram
     out["litigation_corrected"] = out["litigation_direct_corrected"] + out["litigation_after_reconsideration_corrected"]
     for code in [c for c in wide.columns if c.startswith("table2.")]:
         out[code.replace("table2.", "t2_").replace(".", "_")] = wide[code]
-    meta = reports.set_index("report_id")[["source", "status", "template", "year", "agency", "province",
-                                          "prefecture", "county", "adcode", "level", "kind"]]
+    columns = ["source", "status", "template", "year", "agency", "province", "prefecture", "county", "adcode",
+               "level", "kind"] + [c for c in ("agency_id", "scope") if c in reports]
+    meta = reports.set_index("report_id")[columns]
     meta = meta.assign(agency_key=agency_key(meta).to_numpy())
     return meta.join(out, how="left").reset_index()
 
@@ -111,37 +115,45 @@ RATES = {
 
 
 def _denominators(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with the derived denominators of :data:`RATES` whose columns it has."""
     frame = frame.copy()
-    frame["inflow"] = frame["new"] + frame["carried_over"]
-    frame["reconsideration_decided"] = frame["reconsideration_total"] - frame["reconsideration_pending"]
-    pending = frame["litigation_direct_pending"] + frame["litigation_after_reconsideration_pending"]
-    frame["litigation_decided"] = frame["litigation"] - pending
+    if {"new", "carried_over"} <= set(frame):
+        frame["inflow"] = frame["new"] + frame["carried_over"]
+    if {"reconsideration_total", "reconsideration_pending"} <= set(frame):
+        frame["reconsideration_decided"] = frame["reconsideration_total"] - frame["reconsideration_pending"]
+    pending = ("litigation_direct_pending", "litigation_after_reconsideration_pending")
+    if {"litigation", *pending} <= set(frame):
+        frame["litigation_decided"] = frame["litigation"] - frame[pending[0]] - frame[pending[1]]
     return frame
 
 
-def rate_table(indicators: pd.DataFrame, rate: str, by: list | None = None) -> pd.DataFrame:
-    """Return a pooled rate (sum of numerators / sum of denominators) with its Wilson 95% interval.
+def rate_table(indicators: pd.DataFrame, rate: str, by: list | None = None, *, cluster: str = "agency_key",
+               draws: int | None = None) -> pd.DataFrame:
+    """Return a pooled rate (sum of numerators / sum of denominators) with its 95% intervals.
 
     Args:
         indicators: :func:`report_indicators`' output (filter it first, e.g. on status).
         rate: a key of :data:`RATES`, e.g. ``disclosure_rate``.
         by: columns to group by (None: the whole frame).
+        cluster: what the bootstrap resamples (``agency_key`` or ``report_id``).
+        draws: bootstrap resamples (None: :data:`govreports.study.uncertainty.DRAWS`).
 
-    Returns a DataFrame with ``successes``, ``trials``, ``reports``, ``rate``, ``ci_low``, ``ci_high``;
-    the rate is NaN where ``trials == 0``.
+    Returns a DataFrame with ``successes`` and ``trials`` (applications), ``reports``,
+    ``clusters``, ``rate``, ``ci_low`` / ``ci_high`` (cluster bootstrap, NaN with fewer than two
+    clusters) and ``wilson_low`` / ``wilson_high`` (applications treated as independent: too
+    narrow when they cluster, shown for comparison); the rate is NaN where ``trials == 0``.
     """
     numerator, denominator, _formula = RATES[rate]
     frame = _denominators(indicators).dropna(subset=[numerator, denominator])
-    groups = frame.groupby(by, dropna=False) if by else [((), frame)]
+    options = {"cluster": cluster, **({"draws": draws} if draws else {})}
     rows = []
-    for key, part in groups:
-        successes, trials = float(part[numerator].sum()), float(part[denominator].sum())
-        low, high = wilson_interval(successes, trials)
-        row = dict(zip(by, key if isinstance(key, tuple) else (key,))) if by else {}
-        row.update(successes=successes, trials=trials, reports=len(part),
-                   rate=successes / trials if trials > 0 else math.nan, ci_low=low, ci_high=high)
+    for group, part in _groups(frame, by):
+        row = {**group, **cluster_bootstrap(part, numerator, denominator, **options)}
+        row["wilson_low"], row["wilson_high"] = wilson_interval(row["successes"], row["trials"])
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = [*(by or []), "successes", "trials", "reports", "clusters", "rate", "ci_low", "ci_high",
+               "wilson_low", "wilson_high"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def per_100_applications(indicators: pd.DataFrame, count: str, by: list | None = None) -> pd.DataFrame:
@@ -214,7 +226,8 @@ def reason_ranking(indicators: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFram
 
     Returns one row per reason row code of 表三 with ``group`` (a key of :data:`REASON_GROUPS`),
     ``applications`` (column 总计, summed), ``reports`` (reports printing the cell),
-    ``share_of_handled`` with its Wilson 95% interval, sorted from the most used reason.
+    ``share_of_handled`` with its 95% cluster-bootstrap interval over agencies, sorted from the most
+    used reason.
     """
     columns = ["row_code", "group", "applications", "reports", "share_of_handled", "ci_low", "ci_high"]
     ids = set(indicators["report_id"])
@@ -228,8 +241,12 @@ def reason_ranking(indicators: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFram
     table = part.groupby("row_code").agg(applications=("value", "sum"), reports=("value", "count")).reset_index()
     table["group"] = [next(g for g, p in REASON_GROUPS.items() if r.startswith(p)) for r in table["row_code"]]
     table["share_of_handled"] = table["applications"] / handled if handled > 0 else math.nan
-    intervals = [wilson_interval(a, handled) for a in table["applications"]]
-    table["ci_low"], table["ci_high"] = [i[0] for i in intervals], [i[1] for i in intervals]
+    # Each reason's share over the reports' handled applications, resampling agencies (a report
+    # that does not print the row contributes 0 to it, as to the pooled share).
+    per_report = part.pivot_table(index="report_id", columns="row_code", values="value", aggfunc="sum")
+    frame = indicators[["report_id", "agency_key", "handled"]].join(per_report, on="report_id")
+    intervals = [cluster_bootstrap(frame.assign(count=frame[r].fillna(0)), "count", "handled") for r in table["row_code"]]
+    table["ci_low"], table["ci_high"] = [i["ci_low"] for i in intervals], [i["ci_high"] for i in intervals]
     table = table.sort_values(["applications", "row_code"], ascending=[False, True], kind="stable")
     return table[columns].reset_index(drop=True)
 
@@ -297,7 +314,7 @@ def headline(indicators: pd.DataFrame, by: list | None = None) -> pd.DataFrame:
     """Return the study's headline indicators, one row per group.
 
     Columns: ``reports``, ``new`` (new applications, summed), ``handled``, each rate of
-    :data:`HEADLINE_RATES` with ``<rate>_low`` / ``<rate>_high`` (Wilson 95%), and
+    :data:`HEADLINE_RATES` with ``<rate>_low`` / ``<rate>_high`` (95% cluster bootstrap), and
     ``reconsideration_per_100`` / ``litigation_per_100`` (cases per 100 new applications).
     Every figure is pooled with :func:`rate_table` or :func:`per_100_applications`.
     """

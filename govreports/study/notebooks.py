@@ -98,7 +98,7 @@ def slugify(value) -> str:
 
 
 def corpus_runs(processed: Path, notebooks_dir: Path) -> list:
-    """Return the runs of ``--all``: every year and province in the processed data, quality, models.
+    """Return the runs of ``--all``: the study (first), every year and province in the processed data, quality, models.
 
     Raises:
         GovReportsError: the processed folder has no ``reports`` table.
@@ -106,7 +106,8 @@ def corpus_runs(processed: Path, notebooks_dir: Path) -> list:
     import pandas as pd
 
     reports = pd.read_parquet(reports_table(processed), columns=["year", "province"])
-    runs = [make_run("year", year=int(y)) for y in sorted(reports["year"].dropna().unique())]
+    runs = [make_run("study")] if (notebooks_dir / "study.ipynb").exists() else []
+    runs += [make_run("year", year=int(y)) for y in sorted(reports["year"].dropna().unique())]
     runs += [make_run("region", region=str(p)) for p in sorted(reports["province"].dropna().unique())]
     runs.append(make_run("quality"))
     if (notebooks_dir / "models.ipynb").exists():
@@ -432,10 +433,26 @@ def run_one(run: Run, processed: Path, out_dir: Path, notebooks_dir: Path, with_
         try:
             outcome.html = export_html(outcome.ipynb, with_code, synthetic=is_synthetic(processed))
             outcome.headline = read_headline(outcome.ipynb)
+            write_numbers(outcome)
         except Exception as exc:  # as above: reported, and the others go on
             outcome.error = outcome.error or f"HTML export failed: {type(exc).__name__}: {exc}"
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+NUMBERS_SUFFIX = ".numbers.json"
+
+
+def write_numbers(outcome: Outcome) -> Path | None:
+    """Write a run's headline figures (every number its text states) as JSON beside its HTML; return the path."""
+    import json
+
+    if not outcome.headline or outcome.html is None:
+        return None
+    target = outcome.html.with_name(outcome.html.stem + NUMBERS_SUFFIX)
+    target.write_text(json.dumps(outcome.headline, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                      encoding="utf-8")
+    return target
 
 
 def run_report(runs: list, *, processed: Path | None = None, out_dir: Path | None = None,
@@ -600,11 +617,12 @@ def write_manifest(out_dir: Path, processed: Path, runs: list, outcomes: list, b
 
 def plan(*, years: Iterable = (), regions: Iterable = (), quality: bool = False, params: Iterable = (),
          run_all: bool = False, processed: Path | None = None, notebooks_dir: Path | None = None,
-         models: bool = False) -> list:
+         models: bool = False, study: bool = False) -> list:
     """Return the runs the ``report`` command asked for, without repeats.
 
-    ``run_all`` adds every year and province of the processed data, quality, models (if the
-    notebook exists) and every parameter file in ``notebooks/params/``.
+    ``study`` runs the study notebook (the paper); ``run_all`` adds it, every year and province of
+    the processed data, quality, models (if the notebook exists) and every parameter file in
+    ``notebooks/params/``.
 
     Every run's parameters are checked against its notebook, and every year and region asked for
     (``years``, ``regions``, ``params``) against the processed data, before anything runs.
@@ -615,7 +633,8 @@ def plan(*, years: Iterable = (), regions: Iterable = (), quality: bool = False,
     """
     processed = Path(processed or config.PROCESSED_DIR)
     notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR)
-    runs = [make_run("year", year=int(y)) for y in years] + [make_run("region", region=str(r)) for r in regions]
+    runs = [make_run("study")] if study else []
+    runs += [make_run("year", year=int(y)) for y in years] + [make_run("region", region=str(r)) for r in regions]
     if quality:
         runs.append(make_run("quality"))
     if models:
@@ -631,14 +650,14 @@ def plan(*, years: Iterable = (), regions: Iterable = (), quality: bool = False,
         for path in sorted((notebooks_dir / "params").glob("*.yml")):
             runs += [check_parameters(run, notebooks_dir) for run in params_runs(path, notebooks_dir)]
     if not runs:
-        raise GovReportsError("nothing to run: give --year, --region, --quality, --models, --params or --all")
+        raise GovReportsError("nothing to run: give --study, --year, --region, --quality, --models, --params or --all")
     return unique(asked if not run_all else runs)
 
 
 def report_main(*, years: Iterable = (), regions: Iterable = (), quality: bool = False, params: Iterable = (),
                 run_all: bool = False, processed: Path | None = None, out_dir: Path | None = None, models: bool = False,
                 with_code: bool = False, continue_on_error: bool = False, echo: Callable = print,
-                err: Callable | None = None, notebooks_dir: Path | None = None) -> int:
+                err: Callable | None = None, notebooks_dir: Path | None = None, study: bool = False) -> int:
     """Plan, run and index the notebooks the ``report`` command asked for; return its exit code.
 
     Progress goes to ``echo``, and every failed notebook, with its name and error, to ``err``
@@ -653,7 +672,7 @@ def report_main(*, years: Iterable = (), regions: Iterable = (), quality: bool =
     out_dir = Path(out_dir or config.REPORTS_DIR)
     notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR)
     runs = plan(years=years, regions=regions, quality=quality, params=params, run_all=run_all, processed=processed,
-                models=models, notebooks_dir=notebooks_dir)
+                models=models, notebooks_dir=notebooks_dir, study=study)
     outcomes = run_report(runs, processed=processed, out_dir=out_dir, notebooks_dir=notebooks_dir, with_code=with_code,
                           continue_on_error=continue_on_error, log=echo)
     failed = [o for o in outcomes if not o.ok]

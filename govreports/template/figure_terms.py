@@ -22,6 +22,7 @@ STATUSES = {
     "invalid": ("无效", "invalid"),
     "failed": ("失败", "failed"),
     "duplicate": ("重复", "duplicate"),
+    "unchecked": ("未核验", "unchecked"),
     "skipped": ("跳过", "skipped"),
 }
 
@@ -81,13 +82,17 @@ TERMS = {
     "litigation": ("行政诉讼", "administrative litigation"),
     "reconsideration_correction_rate": ("行政复议纠错率", "reconsideration correction rate"),
     "litigation_correction_rate": ("行政诉讼纠错率", "litigation correction rate"),
-    "ci_note": ("误差线为95% Wilson置信区间", "error bars: Wilson 95% intervals"),
+    "ci_note": ("误差线为按机关整群自助法95%区间", "error bars: 95% cluster bootstrap intervals, resampling agencies"),
+    "no_interval_note": ("空心点:仅一个机关,无区间", "hollow point: one agency only, no interval"),
+    "n_reports": ("份报告", "reports"),
+    "n_applications": ("件申请", "applications"),
     "unknown": ("未知", "unknown"),
 }
 
 # The report index (reports/index.html): headings and column names.
 INDEX = {
     "title": ("政府信息公开工作年度报告研究", "Study of government information disclosure annual reports"),
+    "study": ("研究报告", "The study"),
     "year": ("年度报告", "Years"),
     "region": ("地区报告", "Regions"),
     "quality": ("数据质量", "Data quality"),

@@ -61,6 +61,8 @@ OUTCOME_ZH = {
     "not_held": "本机关不掌握占比",
     "not_processed": "不予处理占比",
 }
+OUTCOME_EN = {"disclosure": "disclosure rate, (granted + partly granted) / handled",
+              "not_held": "share not held by the agency", "not_processed": "share not processed"}
 PREDICTED_TITLE = "平均预测值 (总体平均) / average predictions (population-averaged): "
 PREDICTED_AXIS = "预测比例 (95% 区间) / predicted share (95% interval)"
 LEVEL_AXIS = "行政级别 / level"

@@ -696,3 +696,26 @@ def test_robustness_runs_the_same_model_on_other_samples(frame):
     direct = models.fit_disclosure(sample, covariates=["level", "kind", "year_fe"]).table.set_index("term")
     assert main.loc["kind[T.department]", "estimate"] == pytest.approx(direct.loc["kind[T.department]", "estimate"])
     assert set(table["term"].dropna()) == {"level[T.prefecture]", "level[T.province]", "kind[T.department]"}
+
+
+def test_model_plots_are_bilingual_sourced_and_skip_empty_cells(frame):
+    results = models.fit_all(frame, mixed=False)
+    coefficients = models.plot_coefficients(results, names=["disclosure_binomial"])
+    notes = [t.get_text() for t in coefficients.texts]
+    version = results["disclosure_binomial"].extra["dataset_version"] or "unknown"
+    assert any(n.startswith(f"来源 Source: govreports processed dataset {version}"
+                            f"; {results['disclosure_binomial'].n} reports") for n in notes), notes
+    legend = [t.get_text() for t in coefficients.axes[0].get_legend().get_texts()]
+    assert legend == ["公开率: 二项 logit (按机关聚类标准误) / disclosure_binomial [总体平均 / population-averaged]"]
+    rates = models.predicted_rates(results["disclosure_binomial"])
+    full = models.plot_predicted_rates(rates)
+    points = sum(len(line.get_xdata()) for line in full.axes[0].lines if line.get_marker() == "o")
+    assert points == len(rates)
+    emptied = rates.copy()
+    emptied.loc[emptied.index[0], "reports"] = 0  # a level x kind cell without a report: not drawn
+    fewer = models.plot_predicted_rates(emptied)
+    assert sum(len(line.get_xdata()) for line in fewer.axes[0].lines if line.get_marker() == "o") == len(rates) - 1
+    title = fewer.axes[0].get_title(loc="left")
+    assert "公开率" in title and "disclosure rate" in title
+    assert any(t.get_text().startswith("来源 Source:") for t in fewer.texts)
+    assert models.plot_predicted_rates(rates.assign(reports=0)) is None

@@ -109,4 +109,5 @@ def test_the_models_tables_go_under_out(tmp_path, monkeypatch):
     report.execute(report.make_run("models", out_dir="/elsewhere"), tmp_path / "p", tmp_path / "out", NOTEBOOKS)
     assert seen["out_dir"] == "/elsewhere"
     report.execute(report.make_run("year", year=2023), tmp_path / "p", tmp_path / "out", NOTEBOOKS)
-    assert seen == {"year": 2023, "processed": str((tmp_path / "p").resolve())}  # the year notebook has no out_dir
+    assert seen == {"year": 2023, "processed": str((tmp_path / "p").resolve()),  # the year notebook has no out_dir
+                    "figures_dir": str((tmp_path / "out" / "figures" / "year__year-2023").resolve())}

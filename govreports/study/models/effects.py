@@ -186,6 +186,7 @@ def predicted_rates(result: ModelResult, by=("level", "kind")) -> pd.DataFrame:
             out[b] = None
     out = out[columns].reset_index(drop=True)
     out.attrs["outcome"] = result.name.rsplit("_", 1)[0]
+    out.attrs["dataset_version"] = result.extra.get("dataset_version")
     return out
 
 
