@@ -261,6 +261,15 @@ def build_command(raw_dir, out_dir, workers, engine, scheduler, cache_dir, corre
               help="Folder of notebooks to run instead of those shipped with govreports (e.g. edited copies).")
 @click.option("--with-code", is_flag=True, help="Keep the code cells in the HTML.")
 @click.option("--continue-on-error", is_flag=True, help="Go on after a failed notebook (exit code 1 at the end).")
+def report_command(study, years, regions, quality, models, params_files, run_all, out_dir, processed, notebooks_dir,
+                   with_code, continue_on_error):
+    """Run the study notebooks with Papermill and write HTML reports and their index."""
+    from govreports.study.notebooks import report_main
+
+    try:
+        code = report_main(years=years, regions=regions, quality=quality, models=models, params=params_files,
+                           run_all=run_all, processed=processed, out_dir=out_dir, with_code=with_code,
+                           continue_on_error=continue_on_error, echo=click.echo,
                            err=lambda line: click.echo(line, err=True), notebooks_dir=notebooks_dir, study=study)
     except GovReportsError as exc:  # a wrong year, region or parameter: exit 1 before anything ran
         raise click.ClickException(str(exc)) from exc
