@@ -371,19 +371,54 @@ def _table_item(table, index: int, pieces: list, readings: list, gray: np.ndarra
     confidence = [[None] * columns for _ in range(rows)]
     numeric = _number_columns(table, found)
     bands = _row_bands(table)
+    covered = np.zeros((rows, columns), bool)
     for cell_index, cell in enumerate(table.cells):
+        covered[cell.row:cell.row + cell.rowspan, cell.col:cell.col + cell.colspan] = True
         cell_pieces = found.get(cell_index, [])
         for row, text, score in _cell_texts(cell, cell_pieces, cell.col in numeric, bands, gray):
             grid[row][cell.col] = text
             confidence[row][cell.col] = score
+    _fill_holes(grid, covered, table.edges, numeric, gray)
+    _quiet_headers(grid)
     block = Block("table", rows=tuple(map(tuple, grid)), confidence=tuple(map(tuple, confidence)))
     return table.box[1], table.box[3], block
+
+
+def _fill_holes(grid: list, covered: np.ndarray, edges: tuple, numeric: set, gray: np.ndarray) -> None:
+    """Give each position of a number column that no cell covers a text of its own.
+
+    Such a position's rules were broken, so its pixels leaked out of the table: it is a printed
+    blank where it holds no ink, else a doubtful number with no reading.
+    """
+    row_edges, column_edges = edges
+    if len(row_edges) != covered.shape[0] + 1 or len(column_edges) != covered.shape[1] + 1:
+        return
+    for row, col in zip(*np.nonzero(~covered)):
+        if col not in numeric:
+            continue
+        box = (round(column_edges[col]), round(row_edges[row]), round(column_edges[col + 1]), round(row_edges[row + 1]))
+        grid[row][col] = doubtful("", 0.0) if raster.has_ink(gray, box) else ""
+
+
+def _quiet_headers(grid: list) -> None:
+    """Make the empty cells of header rows (two label cells or more, no number) print nothing.
+
+    A header cell cut off by a stroke taken for a rule, or holding ink the engine could not
+    read, is part of a label, not a blank value (which would count as one of the row's values).
+    """
+    unread = doubtful("", 0.0)
+    for row in grid:
+        texts = [text for text in row if text and text != unread]
+        labels = [text for text in texts if DOUBT not in text and _CJK.search(text)]
+        if len(labels) >= 2 and len(labels) == len(texts):
+            row[:] = [SPANNED if not text or text == unread else text for text in row]
 
 
 def _cell_texts(cell, pieces: list, numeric: bool, bands: dict, gray: np.ndarray) -> list:
     """Return ``[(grid row, text, confidence)]`` for one cell (one entry per row it gives a text)."""
     lines = _lines(pieces)
-    if cell.rowspan > 1 and len(lines) > 1 and all(_is_number_line(line) for line in lines):
+    spread = len(lines) > 1 or (numeric and len(lines) == 1)
+    if cell.rowspan > 1 and spread and all(_is_number_line(line) for line in lines):
         by_row: dict = {}
         for line in lines:
             row = _row_of(line, cell, bands)
@@ -391,7 +426,7 @@ def _cell_texts(cell, pieces: list, numeric: bool, bands: dict, gray: np.ndarray
         texts = []
         for row in range(cell.row, cell.row + cell.rowspan):
             text, score = cell_text(by_row.get(row, []), numeric)
-            if not text and row not in by_row:
+            if not text and row not in by_row and _band_has_ink(gray, cell.box, bands.get(row)):
                 text, score = doubtful("", 0.0), 0.0
             texts.append((row, text, score))
         return texts
@@ -399,6 +434,13 @@ def _cell_texts(cell, pieces: list, numeric: bool, bands: dict, gray: np.ndarray
     if not text and raster.has_ink(gray, cell.box):
         text, score = doubtful("", 0.0), 0.0
     return [(cell.row, text, score)]
+
+
+def _band_has_ink(gray: np.ndarray, box: tuple, band: tuple | None) -> bool:
+    """Return True when the part of a cell in one row's band (all of it if the band is unknown) holds ink."""
+    if band is None:
+        return True
+    return raster.has_ink(gray, (box[0], max(box[1], round(band[0])), box[2], min(box[3], round(band[1]))))
 
 
 def _lines(pieces: list) -> list:

@@ -44,6 +44,7 @@ class Table:
     shape: tuple  # (rows, columns)
     cells: tuple
     labels: np.ndarray  # the table box's pixels: index into cells + 1, or 0 on a rule or outside
+    edges: tuple = ((), ())  # (row edges, column edges) in page pixels: where the grid's rules run
 
     def cell_at(self, x: float, y: float) -> int | None:
         """Return the index of the cell holding page pixel ``(x, y)``, or None."""
@@ -281,8 +282,9 @@ def _table(lines: np.ndarray, origin: tuple, dpi: int) -> Table | None:
         cells.append(Cell(box, r0, c0, r1 - r0, c1 - c0))
         keep[index] = len(cells)
     ox, oy = origin
+    edges = (tuple(oy + r for r in rows), tuple(ox + c for c in columns))
     return Table((ox, oy, ox + width, oy + height), (len(rows) - 1, len(columns) - 1), tuple(cells),
-                 keep[labels])
+                 keep[labels], edges)
 
 
 def _edges(values: list, tolerance: float) -> list:

@@ -17,7 +17,7 @@ import pytest
 from govreports.parse import parse_document
 from govreports.read.grids import blocks_text
 from govreports.read.html import read_html
-from govreports.records import Document
+from govreports.records import DOUBT, Document
 from govreports.template import SCHEMA
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -160,7 +160,43 @@ def test_a_cell_spanning_two_rows_with_a_number_in_each_gives_each_row_its_own()
     pieces = [piece("6", (10, 8, 20, 20)), piece("0", (10, 38, 20, 50))]
     assert [(r, t) for r, t, _s in _cell_texts(cell, pieces, True, bands, white)] == [(0, "6"), (1, "0")]
     one = [(r, t) for r, t, _s in _cell_texts(cell, pieces[:1], True, bands, white)]
-    assert one == [(0, "6")]  # one number: the cell's, kept in its first row as every spanned cell
+    assert one == [(0, "6")] + [(1, "")]  # in a column of numbers: the row with no ink printed a blank
+    inked = white.copy()
+    inked[38:50, 12:18] = 0  # a digit the engine did not read
+    assert [t for _r, t, _s in _cell_texts(cell, pieces[:1], True, bands, inked)][1].startswith(DOUBT)
+    label = [(r, t) for r, t, _s in _cell_texts(cell, pieces[:1], False, bands, white)]
+    assert label == [(0, "6")]  # elsewhere a spanned cell's text is its first row's
+
+
+def test_a_position_no_cell_covers_in_a_column_of_numbers_is_a_blank_or_an_unread_number():
+    import numpy as np
+
+    from govreports.read.ocr import _fill_holes
+
+    grid = [["a", "1"], ["b", None]]
+    covered = np.array([[True, True], [True, False]])
+    edges = ((0, 30, 60), (0, 40, 80))
+    white = np.full((60, 80), 255, np.uint8)
+    _fill_holes(grid, covered, edges, {1}, white)
+    assert grid[1][1] == ""
+    grid[1][1] = None
+    white[38:52, 55:62] = 0
+    _fill_holes(grid, covered, edges, {1}, white)
+    assert grid[1][1].startswith(DOUBT)
+    grid[1][1] = None
+    _fill_holes(grid, covered, edges, set(), white)  # not a column of numbers: left as it was
+    assert grid[1][1] is None
+
+
+def test_empty_cells_of_a_header_row_print_nothing():
+    from govreports.read.ocr import _quiet_headers
+    from govreports.records import doubtful
+
+    words = [chr(0x7ED3) + chr(0x679C), chr(0x603B) + chr(0x8BA1)]
+    grid = [[words[0], doubtful("", 0.0), "", words[1]], [words[0], "", "", "0"]]
+    _quiet_headers(grid)
+    assert grid[0] == [words[0], None, None, words[1]]
+    assert grid[1] == [words[0], "", "", "0"]  # a row of values keeps its blanks
 
 
 def test_a_two_row_header_whose_group_heading_was_misread_keeps_the_templates_order():
