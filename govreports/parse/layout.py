@@ -207,10 +207,16 @@ def grid_lines(rows: tuple, start: int = 1) -> list:
     """
     lines = []
     for offset, row in enumerate(rows):
-        cells = tuple(SPANNED_TEXT if c is SPANNED else normalise_text(str(c)).strip() for c in row)
+        cells = tuple(SPANNED_TEXT if c is SPANNED else _grid_cell(c) for c in row)
         if any(c and c != SPANNED_TEXT for c in cells):
             lines.append(Line(start + offset, cells, True, True))
     return lines
+
+
+@lru_cache(maxsize=65536)
+def _grid_cell(cell: str) -> str:
+    """Return a grid cell's text normalised and stripped (cached: labels, headers and ``0`` repeat)."""
+    return normalise_text(str(cell)).strip()
 
 
 SPANNED_TEXT = "\x00"  # placeholder for a spanned position inside a grid Line

@@ -28,6 +28,7 @@ from govreports.records import SPANNED, Block
 ENGINES = {"pdfium": "govreports.read.pdf_pdfium", "plumber": "govreports.read.pdf_plumber"}
 DEFAULT_ENGINE = "pdfium"
 MAX_DECODED_BYTES = 256 * 1024 * 1024  # a report's streams inflate to a few MB; a zlib bomb to GBs
+MAX_FLATE_RATIO = 1032  # deflate's most: 258 bytes from one 2-bit code (zlib's technical notes)
 MARGIN_SHARE = 0.08  # running headers and footers sit in the top and bottom 8% of an A4 page
 CONTINUED_SHARE = 0.75  # a table that goes on overleaf runs past three quarters of its page
 MIN_TEXT_TABLE_ROWS = 3  # unruled "tables" need this many rows holding two numbers or more
@@ -131,7 +132,10 @@ def check_decoded_size(data: bytes, source: str, limit: int | None = None) -> No
     """Refuse a PDF whose Flate streams inflate past ``limit`` bytes (a zlib bomb) before decoding it.
 
     Every ``stream`` keyword is tried as the start of a zlib stream, inflated in bounded steps and
-    the output thrown away, so the check holds little memory whatever the file claims.
+    the output thrown away, so the check holds little memory whatever the file claims. Deflate
+    inflates at most :data:`MAX_FLATE_RATIO` times: once the bytes left after a keyword cannot
+    reach the limit even so (a whole report of up to 250 KB, for the default limit), the rest
+    is not inflated.
 
     Raises:
         SourceError: the streams add up to more than ``limit`` bytes (default :data:`MAX_DECODED_BYTES`).
@@ -139,6 +143,8 @@ def check_decoded_size(data: bytes, source: str, limit: int | None = None) -> No
     limit = MAX_DECODED_BYTES if limit is None else limit
     total = 0
     for match in _STREAM.finditer(data):
+        if total + MAX_FLATE_RATIO * (len(data) - match.end()) <= limit:
+            return  # the rest of the file cannot inflate past the limit, whatever it holds
         total += _inflated_size(data, match.end(), limit - total)
         if total > limit:
             raise SourceError(f"{source}: unreadable PDF: its compressed streams inflate past {limit // 2**20} MB "

@@ -213,6 +213,24 @@ class _Api:
         self.get_matrix = bind("FPDFText_GetMatrix", ctypes.c_int)
         self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
         self.matrix_at = ctypes.c_void_p(ctypes.addressof(self.matrix))
+        self._bind_paths(bind)
+
+    def _bind_paths(self, bind) -> None:
+        """Bind the functions the path loop calls."""
+        self.page_count = bind("FPDFPage_CountObjects", ctypes.c_int)
+        self.page_object = bind("FPDFPage_GetObject", ctypes.c_void_p)
+        self.form_count = bind("FPDFFormObj_CountObjects", ctypes.c_int)
+        self.form_object = bind("FPDFFormObj_GetObject", ctypes.c_void_p)
+        self.object_type = bind("FPDFPageObj_GetType", ctypes.c_int)
+        self.get_object_matrix = bind("FPDFPageObj_GetMatrix", ctypes.c_int)
+        self.object_matrix = (ctypes.c_float * 6)()
+        self.object_matrix_at = ctypes.c_void_p(ctypes.addressof(self.object_matrix))
+        self.draw_mode = bind("FPDFPath_GetDrawMode", ctypes.c_int)
+        self.count_segments = bind("FPDFPath_CountSegments", ctypes.c_int)
+        self.segment = bind("FPDFPath_GetPathSegment", ctypes.c_void_p)
+        self.segment_type = bind("FPDFPathSegment_GetType", ctypes.c_int)
+        self.segment_point = bind("FPDFPathSegment_GetPoint", ctypes.c_int)
+        self.segment_close = bind("FPDFPathSegment_GetClose", ctypes.c_int)
 
 
 _API: list = []
@@ -358,59 +376,65 @@ def _subpaths(page, page_top: float):
     ``shape`` spells the subpath's operators as pdfminer does (``m`` move, ``l`` line, ``c``
     curve, ``h`` close); a curve contributes only its end point.
     """
-    import pypdfium2.raw as pdfium_c
-
-    for obj, matrix in _path_objects(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, None):
-        fill, stroke = ctypes.c_int(), ctypes.c_int()
-        if not pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke) or not (fill.value or stroke.value):
+    api = _API[0]
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    fill_at, stroke_at = ctypes.byref(fill), ctypes.byref(stroke)
+    point = (ctypes.c_float * 2)()
+    x_at, y_at = ctypes.byref(point, 0), ctypes.byref(point, 4)
+    moveto, bezierto = _SEGMENT_MOVETO, _SEGMENT_BEZIERTO
+    for obj, matrix in _path_objects(api, ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value), None):
+        if not api.draw_mode(obj, fill_at, stroke_at) or not (fill.value or stroke.value):
             continue
+        a, b, c, d, e, f = matrix
         points: list = []
         shape = ""
         bezier = 0
-        fx, fy = ctypes.c_float(), ctypes.c_float()
-        for s in range(pdfium_c.FPDFPath_CountSegments(obj)):
-            segment = pdfium_c.FPDFPath_GetPathSegment(obj, s)
-            kind = pdfium_c.FPDFPathSegment_GetType(segment)
-            pdfium_c.FPDFPathSegment_GetPoint(segment, fx, fy)
-            a, b, c, d, e, f = matrix
-            point = (a * fx.value + c * fy.value + e, page_top - (b * fx.value + d * fy.value + f))
-            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+        for s in range(api.count_segments(obj)):
+            segment = ctypes.c_void_p(api.segment(obj, s))
+            kind = api.segment_type(segment)
+            api.segment_point(segment, x_at, y_at)
+            px, py = point[0], point[1]
+            xy = (a * px + c * py + e, page_top - (b * px + d * py + f))
+            if kind == moveto:
                 if shape:
                     yield points, shape
-                points, shape, bezier = [point], "m", 0
+                points, shape, bezier = [xy], "m", 0
                 continue
-            if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            if kind == bezierto:
                 bezier += 1
                 if bezier % 3:
                     continue  # control points: pdfminer keeps a curve's end point only
                 shape += "c"
             else:
                 shape += "l"
-            points.append(point)
-            if pdfium_c.FPDFPathSegment_GetClose(segment) and points:
+            points.append(xy)
+            if api.segment_close(segment) and points:
                 shape += "h"
                 points.append(points[0])
         if shape:
             yield points, shape
 
 
-def _path_objects(parent, count, get, outer):
+def _path_objects(api, parent, outer, in_form: bool = False):
     """Yield ``(path object, matrix to page space)`` for the paths on a page or inside its forms."""
-    import pypdfium2.raw as pdfium_c
-
+    count, get = (api.form_count, api.form_object) if in_form else (api.page_count, api.page_object)
+    matrix = api.object_matrix
     for index in range(count(parent)):
-        obj = get(parent, index)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+        obj = ctypes.c_void_p(get(parent, index))
+        kind = api.object_type(obj)
+        if kind != _PAGEOBJ_PATH and kind != _PAGEOBJ_FORM:
             continue
-        matrix = pdfium_c.FS_MATRIX()
-        pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
-        own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+        api.get_object_matrix(obj, api.object_matrix_at)
+        own = tuple(matrix)
         combined = own if outer is None else _multiply(own, outer)
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+        if kind == _PAGEOBJ_PATH:
             yield obj, combined
         else:
-            yield from _path_objects(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, combined)
+            yield from _path_objects(api, obj, combined, in_form=True)
+
+
+_PAGEOBJ_PATH, _PAGEOBJ_FORM = 2, 5  # FPDF_PAGEOBJ_PATH, FPDF_PAGEOBJ_FORM
+_SEGMENT_MOVETO, _SEGMENT_BEZIERTO = 2, 1  # FPDF_SEGMENT_MOVETO, FPDF_SEGMENT_BEZIERTO
 
 
 def _multiply(m: tuple, n: tuple) -> tuple:

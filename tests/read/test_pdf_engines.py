@@ -142,6 +142,15 @@ def test_the_decoded_size_check_measures_what_streams_inflate_to():
         pdf_reader.check_decoded_size(path.read_bytes(), path.name, limit=16 * 2**20)
 
 
+def test_streams_too_short_to_reach_the_limit_are_not_inflated(monkeypatch):
+    data = _bomb(8 * 2**20)
+    assert len(zlib.compress(b"\0" * 8 * 2**20, 9)) * pdf_reader.MAX_FLATE_RATIO >= 8 * 2**20  # deflate's bound
+    with pytest.raises(SourceError):
+        pdf_reader.check_decoded_size(data, "t.pdf", limit=8 * 2**20 - 1)
+    monkeypatch.setattr(pdf_reader, "_inflated_size", lambda *args: pytest.fail("inflated a stream"))
+    pdf_reader.check_decoded_size(data, "t.pdf", limit=pdf_reader.MAX_FLATE_RATIO * len(data))
+
+
 def test_no_text_layer_is_refused_in_one_place():
     with pytest.raises(SourceError, match="no text layer: OCR it first"):
         pdf_reader.check_text_layer("scan.pdf", 0, 0)
