@@ -99,6 +99,11 @@ def _solve_one(identity, known: dict, unknown: set) -> dict | None:
     return {}
 
 
+def _all_counts(values: dict) -> bool:
+    """Return True when every value is a non-negative integer."""
+    return all(type(v) is int and v >= 0 for v in values.values())
+
+
 def _known_and_unknown(codes: tuple, slots: tuple) -> tuple:
     known, unknown = {}, set()
     for code, slot in zip(codes, slots):
@@ -177,8 +182,41 @@ class _Search:
             return
         self.budget -= 1
         solved = propagate(dict(self.fixed), self._open_cells(0), self.identities)
-        if solved is not None:
-            self._descend(0, solved, self._open_cells(0).difference(solved), ())
+        if solved is None:
+            return
+        unknown = self._open_cells(0).difference(solved)
+        forced = self._forced_rows(solved, unknown)
+        if forced is None:
+            self._descend(0, solved, unknown, ())
+        else:
+            depth, extended, chosen = forced
+            self._descend(depth, extended[0], extended[1], chosen)
+
+    def _forced_rows(self, solved: dict, unknown: set) -> tuple | None:
+        """Assign the leading rows that have one candidate each in one step; None to go row by row.
+
+        Such rows are in every outcome, and visiting them one at a time re-solves the identities
+        along each table column once per row. Added together they reach the same fixpoint (so
+        the same outcomes, and the same budget is spent) whenever that fixpoint holds and every
+        value is a count (a non-negative integer): each value the row-by-row visits would
+        solve is then the fixpoint's own, and none of their checks can fail. Otherwise
+        (a contradiction, a negative or decimal figure) the rows are visited one at a time.
+        """
+        count = 0
+        while count < len(self.rows) and len(self.rows[count][1]) == 1:
+            count += 1
+        if count < 2 or self.budget < count:
+            return None
+        new: dict = {}
+        for codes, (candidate,) in self.rows[:count]:
+            new.update(_known_and_unknown(codes, candidate.members[0].slots)[0])
+        if not (_all_counts(solved) and _all_counts(new)):
+            return None
+        extended = _extend(solved, unknown, new, self.identities, self.touching)
+        if extended is None:
+            return None
+        self.budget -= count  # one node per row, as the visits would have spent
+        return count, extended, tuple(candidates[0] for _codes, candidates in self.rows[:count])
 
     def _open_cells(self, depth: int) -> set:
         return {c for codes, _ in self.rows[depth:] for c in codes}

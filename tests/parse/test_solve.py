@@ -1,5 +1,7 @@
 """Repairs happen only where the identities make the answer unique; anomalies are kept."""
 
+import re
+
 import pytest
 
 from govreports import parse_text
@@ -142,3 +144,40 @@ def test_table2_row_with_unplaceable_extra_values_is_left_null_with_a_warning():
     assert report.values()["table2.licensing.decisions"] is None
     assert any(p.code == "table2.extra_values" and p.severity == "warning" for p in report.errors)
     assert report.status == "valid"  # table 2 has no identities: a gap there is a warning only
+
+
+def _crawler_stream(seed: int) -> str:
+    """A synthetic report as a crawler leaves it: the title, then every cell run together on one line."""
+    from govreports.synth import generate_report, render_report
+
+    drawn = generate_report(seed, "forced-rows", layouts=("lines",), anomaly_rate=0)
+    lines = [line.strip() for line in render_report(drawn).decode("utf-8").split("\n") if line.strip()]
+    return lines[0] + "\n" + "".join(lines[1:])
+
+
+def test_rows_with_one_reading_each_are_assigned_together_with_the_same_outcomes(monkeypatch):
+    from pathlib import Path
+
+    from govreports.parse import search
+
+    texts = [_crawler_stream(seed) for seed in range(6)]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(Path("tests/real/raw").glob("pingtan-zone_*.txt"))]
+    texts.append(Path("data/raw").glob("004_*.txt").__next__().read_text(encoding="utf-8"))
+    # a figure changed so that the rows' readings contradict the identities: the rows go one by one
+    texts.append(texts[0].replace("0", "7", 1))
+    texts.append(re.sub(r"(本年新收政府信息公开申请数量)(\d)", r"\1-\2", texts[1]))
+    taken = []
+    forced_rows = search._Search._forced_rows
+
+    def counting(self, solved, unknown):
+        forced = forced_rows(self, solved, unknown)
+        taken.append(forced is not None)
+        return forced
+
+    monkeypatch.setattr(search._Search, "_forced_rows", counting)
+    together = [parse_text(text).to_dict() for text in texts]
+    monkeypatch.setattr(search._Search, "_forced_rows", lambda self, solved, unknown: None)
+    one_by_one = [parse_text(text).to_dict() for text in texts]
+    assert together == one_by_one
+    assert any(taken) and not all(taken)  # both paths ran
+    assert sum(r["status"] in ("valid", "repaired") for r in together) >= 6
