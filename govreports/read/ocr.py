@@ -61,6 +61,7 @@ BOX_THRESHOLD = 0.35
 # What the recogniser reads for a lone "0" when it doubts it is a digit at all.
 ZERO_LIKES = frozenset("0oO。°.·")
 EDGE_MARKS = ".,"  # a number printed in a cell never starts or ends with one
+STRAY_MARKS = "。·'`:;\""  # what a speck beside a number reads as, in the unrestricted reading
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -516,10 +517,11 @@ def cell_text(readings: list, numeric: bool = False) -> tuple:
     the round marks a lone ``0`` is taken for), and when it is one number (two pieces side by
     side in one cell are a number cut apart or a speck read as digits; a line of text half as
     tall as another is a blot read as a digit); it is marked doubtful
-    (:func:`~govreports.records.doubtful`) otherwise. A piece with nothing but a mark is a speck.
-    ``numeric``: the cell is in a column of numbers, where a short reading with a digit-like
+    (:func:`~govreports.records.doubtful`) otherwise. A piece with nothing but a mark is a speck,
+    and so is a small piece read with little confidence beside a taller one. ``numeric``: the cell is in a column of numbers, where a short reading with a digit-like
     mark is a misread number (doubtful), never label text.
     """
+    readings = _without_specks(readings)
     if not readings:
         return "", None
     lines = _lines(readings)
@@ -546,6 +548,23 @@ def cell_text(readings: list, numeric: bool = False) -> tuple:
     return (text if trusted else doubtful(text.replace(" ", ""), certainty)), round(certainty, 3)
 
 
+SPECK_SHARE = 0.6  # a piece less tall than this share of its cell's tallest piece is small
+SPECK_CONFIDENCE = 0.7  # ... and read with less confidence than this, it is dust, not a character
+
+
+def _without_specks(readings: list) -> list:
+    """Return a cell's ``(box, Reading)`` pieces without the small ones read with little confidence.
+
+    Scanner dust that survives cleaning is detected as a tiny box and read as something (``B``,
+    ``21``, a rare character) with a low confidence; the cell's printed text is taller.
+    """
+    if len(readings) < 2:
+        return readings
+    tallest = max(box[3] - box[1] for box, _reading in readings)
+    return [(box, reading) for box, reading in readings
+            if box[3] - box[1] >= SPECK_SHARE * tallest or reading.confidence >= SPECK_CONFIDENCE]
+
+
 def _is_label(text: str) -> bool:
     """Return True for text that is not a number: a blank marker, or words (Latin letters)."""
     compact = text.replace(" ", "")
@@ -558,13 +577,16 @@ def _is_speck(text: str) -> bool:
 
 
 def _number_part(digits: str) -> str:
-    """Return a digit reading without marks at its ends: a speck beside a number reads as ``.`` or ``,``."""
-    return digits.strip(EDGE_MARKS)
+    """Return a digit reading without the marks a speck beside a number reads as at its ends.
+
+    Those are ``.`` and ``,``, and ``-`` after the number (a minus only ever comes first).
+    """
+    return digits.strip(EDGE_MARKS).rstrip("-").strip(EDGE_MARKS)
 
 
 def _agrees(piece) -> bool:
     """Return True when the unrestricted reading is the digit reading (a lone 0 may read as o or 。)."""
-    general = piece.text.replace(" ", "").strip(EDGE_MARKS + "。·'`")
+    general = piece.text.replace(" ", "").strip(EDGE_MARKS + STRAY_MARKS).rstrip("-")
     digits = _number_part(piece.digits)
     if general == digits:
         return True

@@ -209,3 +209,14 @@ def test_a_two_row_header_whose_group_heading_was_misread_keeps_the_templates_or
     assert printed_column_order("2021", read) == (
         "natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
         "legal_service_org", "other_org", "total")
+
+
+def test_dust_beside_a_number_is_not_part_of_it():
+    from govreports.read.ocr import Reading, cell_text
+
+    zero = ((0, 0, 22, 28), Reading("0", 0.87, "0", 0.998))
+    dust = ((30, 10, 41, 20), Reading("B", 0.21, "", 0.0))
+    assert cell_text([zero, dust], numeric=True)[0] == "0"
+    assert cell_text([((0, 0, 27, 29), Reading("0-", 0.77, "0-", 0.986))])[0] == "0"  # a speck after it
+    certain = ((30, 10, 41, 20), Reading("1", 0.95, "1", 0.99))  # a small piece read with confidence
+    assert DOUBT in cell_text([zero, certain], numeric=True)[0]
