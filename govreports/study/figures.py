@@ -164,12 +164,12 @@ def to_png(fig: Figure, dpi: int = DPI) -> bytes:
     return buffer.getvalue()
 
 
-def save_to(folder: str | Path | None) -> Path | None:
+def save_to(folder: str | Path | None) -> None:
     """Make :func:`show` also write every figure to ``folder`` as ``NN-<english-title>.png`` and ``.svg``.
 
     ``None`` or ``""`` stops saving. The folder is created, and figures an earlier run left in it
     are removed (a rerun with fewer figures must not leave stale ones); numbering restarts at 01.
-    Returns the folder.
+    Returns nothing (a notebook cell ending with it prints no path).
     """
     _saved["folder"] = Path(folder) if folder else None
     _saved["count"] = 0
@@ -178,7 +178,6 @@ def save_to(folder: str | Path | None) -> Path | None:
         for old in _saved["folder"].iterdir():
             if re.fullmatch(r"\d{2,}-[a-z0-9-]+\.(png|svg)", old.name):
                 old.unlink()
-    return _saved["folder"]
 
 
 def figure_name(fig: Figure, number: int) -> str:

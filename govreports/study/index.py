@@ -18,6 +18,8 @@ from govreports.template.figure_terms import INDEX
 
 NOTEBOOK_KINDS = ("study", "year", "region", "quality", "models")  # the index lists them in this order
 PROCESSED_PARAMETER = "processed"
+# Parameters the runner sets (folders of this machine): not what a report is about, never shown.
+RUNNER_PARAMETERS = frozenset({PROCESSED_PARAMETER, "out_dir", "figures_dir"})
 HEADLINE_MIME = "application/vnd.govreports.headline+json"
 
 HEADLINE_TAG = "headline"
@@ -125,7 +127,7 @@ def _entries(out_dir: Path) -> list:
         except Exception:  # an unreadable leftover is skipped, not fatal
             continue
         meta = notebook.metadata.get("papermill", {})
-        parameters = {k: v for k, v in meta.get("parameters", {}).items() if k != PROCESSED_PARAMETER}
+        parameters = {k: v for k, v in meta.get("parameters", {}).items() if k not in RUNNER_PARAMETERS}
         kind = ipynb.stem.split("__")[0]
         entries.append((ipynb.stem, kind if kind in NOTEBOOK_KINDS else "other", parameters, read_headline(ipynb)))
     return entries

@@ -272,7 +272,7 @@ def volume_summary(indicators: pd.DataFrame) -> pd.DataFrame:
     ``zero_reports`` and ``top1_share``, ``top5_share``, ``top10_share`` (see :func:`concentration`).
     """
     volumes = indicators["new"].dropna()
-    row = {"reports": len(volumes), "total": float(volumes.sum())}
+    row = {"reports": len(volumes), "total": float(volumes.sum()) if len(volumes) else math.nan}
     stats = {"mean": volumes.mean(), "median": volumes.median(), "p90": volumes.quantile(0.9), "max": volumes.max()}
     row.update({k: (float(v) if len(volumes) else math.nan) for k, v in stats.items()})
     row["zero_reports"] = int((volumes == 0).sum())
@@ -320,7 +320,9 @@ def headline(indicators: pd.DataFrame, by: list | None = None) -> pd.DataFrame:
     """
     rows = []
     for group, part in _groups(indicators, by):
-        row = {**group, "reports": len(part), "new": float(part["new"].sum()), "handled": float(part["handled"].sum())}
+        # min_count: a group whose reports print no figure has a missing total, not 0 (pre-2019 forms).
+        row = {**group, "reports": len(part), "new": float(part["new"].sum(min_count=1)),
+               "handled": float(part["handled"].sum(min_count=1))}
         for rate in HEADLINE_RATES:
             table = rate_table(part, rate)
             values = table.iloc[0] if len(table) else {"rate": math.nan, "ci_low": math.nan, "ci_high": math.nan}

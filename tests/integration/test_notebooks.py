@@ -186,7 +186,7 @@ def expected_year(processed: Path, year: int) -> dict:
     previous = reports[(reports["year"] == year - 1) & reports["status"].isin(["valid", "repaired"])]
     return {
         "reports": len(corpus), "usable_reports": len(usable), "provinces": corpus["province"].nunique(),
-        "new_applications": float(usable["new_received_total"].sum()) if len(usable) else None,
+        "new_applications": float(usable["new_received_total"].sum()) if usable["new_received_total"].notna().any() else None,
         "disclosure_rate": pooled(usable, ["granted_total", "partially_granted_total"], "total_handled_total"),
         "reconsideration_per_100": (100 * with_reconsideration["reconsideration_total"].sum() / applications
                                     if applications > 0 else math.nan),

@@ -308,3 +308,43 @@ def test_the_real_corpus_reaches_before_the_template(real, tmp_path):
     values = stated["values"]
     assert values["data.pre2019_reports"] == 5 and values["change.2014.reports"] >= 4
     assert "pre-2019 local forms" in text and values["corpus.first_year"] == 2012
+
+
+# ----------------------------------------------------------------------------------------
+# The year and region notebooks reach before the template through the indicators table
+
+
+def comparable(processed: Path, reports: pd.DataFrame) -> pd.DataFrame:
+    """Reports with comparable indicators (answered known), one row each, computed with pandas."""
+    keep = reports[(reports["template"].isin(TEMPLATES) & reports["status"].isin(USABLE))
+                   | ((reports["template"] == "2014") & reports["status"].isin([*USABLE, "unchecked"]))]
+    long = pd.read_parquet(processed / "indicators.parquet")
+    wide = long[long["report_id"].isin(keep["report_id"])].pivot(index="report_id", columns="indicator", values="value")  # noqa: PD010
+    frame = keep.set_index("report_id")[["year", "province"]].join(wide, how="inner")
+    return frame.dropna(subset=["applications_answered"])
+
+
+def run_page(notebook: str, processed: Path, tmp_path: Path, **parameters) -> dict:
+    out = tmp_path / "pages"
+    outcome = report.run_one(report.make_run(notebook, **parameters), processed, out_dir(out), ROOT / "notebooks",
+                             with_code=False)
+    assert outcome.ok, outcome.error
+    return outcome.headline
+
+
+def test_a_pre2019_year_reads_the_indicators(real, tmp_path):
+    reports = pd.read_parquet(real / "reports.parquet")
+    expected = comparable(real, reports[reports["year"] == 2013])
+    headline = run_page("year", real, tmp_path, year=2013)
+    assert headline["reports"] == 2 and expected["applications_received"].sum() > 0
+    assert headline["indicator_reports"] == len(expected)
+    assert headline["indicator_received"] == expected["applications_received"].sum()
+
+
+def test_a_region_reads_every_year_through_the_indicators(real, tmp_path):
+    reports = pd.read_parquet(real / "reports.parquet")
+    expected = comparable(real, reports[reports["province"] == "福建省"])
+    by_year = expected.groupby("year")["applications_received"].sum()
+    headline = run_page("region", real, tmp_path, region="福建省")
+    assert headline["indicator_years"] == [int(y) for y in by_year.index] and min(by_year.index) < 2019
+    assert headline["indicator_received_by_year"] == {str(int(y)): float(v) for y, v in by_year.items()}

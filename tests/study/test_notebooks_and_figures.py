@@ -156,7 +156,8 @@ def executed(folder: Path, stem: str, parameters: dict, headline: dict) -> Path:
     cell = nbformat.v4.new_code_cell("")
     cell.outputs = [nbformat.v4.new_output("display_data", data={index.HEADLINE_MIME: headline, "text/plain": "{}"})]
     notebook.cells = [cell]
-    notebook.metadata["papermill"] = {"parameters": {**parameters, "processed": "/somewhere"}}
+    notebook.metadata["papermill"] = {"parameters": {**parameters, "processed": "/somewhere",
+                                                     "figures_dir": f"/somewhere/figures/{stem}"}}
     nbformat.write(notebook, folder / f"{stem}.ipynb")
     (folder / f"{stem}.html").write_text("<html></html>", encoding="utf-8")
     return folder / f"{stem}.ipynb"
@@ -191,6 +192,7 @@ def test_the_study_is_linked_first(tmp_path):
     page = index.write_index(tmp_path, tmp_path).read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]+\.html)"', page)
     assert links[:2] == ["study.html", "year__year-2023.html"]
+    assert "/somewhere" not in page  # folders the runner passed are not what a report is about
     assert page.index(index._label("study")) < page.index(index._label("year"))
 
 
