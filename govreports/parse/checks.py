@@ -33,13 +33,9 @@ def check_identities(template: str, cells: dict, identities: tuple | None = None
 
 
 def _numbers_sum(codes: tuple, numbers: dict) -> float | None:
-    total = 0
-    for code in codes:
-        number = numbers.get(code)
-        if number is None:  # a cell missing from the report, or lost
-            return None
-        total += number
-    return total
+    """Return the sum of the codes' numbers, None if one is missing from the report or lost."""
+    values = list(map(numbers.get, codes))
+    return None if None in values else sum(values)
 
 
 def failed_checks(checks: tuple) -> tuple:

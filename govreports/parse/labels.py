@@ -151,6 +151,7 @@ MAX_LABEL_GAP = 2  # characters between two labels run together (a row number, a
 
 
 @lru_cache(maxsize=16384)
+@lru_cache(maxsize=16384)
 def two_row_labels(tail: str, template: str) -> tuple | None:
     """Return ``(first, second)`` row indexes when a label text ends with two rows' labels run together.
 
@@ -159,7 +160,7 @@ def two_row_labels(tail: str, template: str) -> tuple | None:
     them all to the last label would put one row's values in the other's cells. Only labels of
     consecutive template rows count, the second ending the text and the first ending just before
     it; a group's heading followed by its first sub-row (``(四)无法提供 1.本机关...``) is how
-    every report prints them, not two rows.
+    every report prints them, not two rows. Cached: the same label texts recur report after report.
     """
     rows = SCHEMA.alignment_rows(template)
     groups = _group_rows(template)

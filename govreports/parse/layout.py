@@ -93,15 +93,32 @@ def _fold_match(match: re.Match) -> str:
     return _fold_run(match.group(), start > 0 and match.string[start - 1].isdigit())
 
 
+@lru_cache(maxsize=1)
+def _foldable_marks() -> frozenset:
+    """Return the footnote marks the fold table would change (①, ＊): only they need a run's context."""
+    return frozenset(mark for mark in FOOTNOTE_MARKS if ord(mark) in _fold_table())
+
+
 def fold_compatibility(text: str) -> str:
     """Fold full-width forms, circled numbers and odd spaces to their plain characters.
 
     A circled or parenthesised number printed right after a figure (``6454①``) is a footnote
     mark, not a digit: it is kept as printed, for the table stage to set apart.
     """
-    # str.translate looks every character up in a dict; folding only the runs that need it is
-    # several times faster on Chinese text, where most characters are left alone.
-    return _foldable_runs().sub(_fold_match, text)
+    # str.translate looks every character up in a dict; only the few distinct characters that
+    # need folding are replaced (a Chinese report prints a dozen: ，（）： ...), each in one pass
+    # over the text. No folded form holds a foldable character, so the order does not matter.
+    # A text printing a foldable footnote mark is folded run by run, each mark in its context.
+    runs = _foldable_runs().findall(text)
+    if not runs:
+        return text
+    chars = set("".join(runs))
+    if not _foldable_marks().isdisjoint(chars):
+        return _foldable_runs().sub(_fold_match, text)
+    table = _fold_table()
+    for char in chars:
+        text = text.replace(char, table[ord(char)])
+    return text
 
 
 def normalise_text(text: str, *, to_simplified: bool = True) -> str:
@@ -124,12 +141,8 @@ def _keep_protected(before: str, after: str) -> str:
     return "".join(b if b in T2S_PROTECTED else a for a, b in zip(after, before))
 
 
-@lru_cache(maxsize=32768)
 def _split_cells(raw: str) -> tuple | None:
-    """Return ``(cells, positional)`` for a printed line, or None for furniture and rules.
-
-    Cached: table lines (labels, ``0 |``, OCR rows of zeros) repeat from report to report.
-    """
+    """Return ``(cells, positional)`` for a printed line, or None for furniture and rules."""
     stripped = raw.strip()
     if is_page_marker(stripped) or _ONLY_PIPES.match(stripped):
         return None
@@ -159,27 +172,48 @@ def _strip_trailing_empty(cells: list) -> tuple:
     return tuple(cells)
 
 
+@lru_cache(maxsize=32768)
+def _line_shape(raw: str) -> tuple | None:
+    """Return ``(cells, positional, pipe width)`` for a printed line, None for a line without cells.
+
+    A markdown rule (``|---|---|``) gives ``(None, False, its width)``. The pipe width is set
+    only for a pipe row of figures that printed empty cells at its end (see
+    :func:`_with_trailing_blanks`), else 0. Cached: table lines (labels, ``0 |``, OCR rows of
+    zeros) repeat from report to report, so each is split once.
+    """
+    stripped = raw.strip()
+    if not stripped:
+        return None
+    if stripped.isdigit():
+        return (stripped,), False, 0
+    split = _split_cells(raw)
+    if split is None:
+        rule = "|" in stripped and _MARKDOWN_RULE.match(stripped)
+        return (None, False, _pipe_width(stripped)) if rule else None
+    cells, positional = split
+    if not cells:
+        return None
+    width = _pipe_width(stripped) if positional and "|" in stripped else 0
+    padded = width > len(cells) and any(c[:1].isdigit() for c in cells)  # a row of figures, not of headers
+    return cells, positional, width if padded else 0
+
+
 def split_lines(text: str) -> list:
     """Split normalised text into :class:`Line` records, dropping blank lines and page markers."""
     # This loop runs for every printed line of every report: Line.fast, not Line().
     lines, new_line = [], Line.fast
     rule_width = 0  # cells of the last markdown rule (|---|---|): the width of the table below it
     for number, raw in enumerate(text.split("\n"), start=1):
-        stripped = raw.strip()
-        if not stripped:
+        shape = _line_shape(raw)
+        if shape is None:
             continue
-        if stripped.isdigit():
-            lines.append(new_line((number, (stripped,), False, False)))
-            continue
-        split = _split_cells(raw)
-        if split is None and "|" in stripped and _MARKDOWN_RULE.match(stripped):
-            rule_width = _pipe_width(stripped)
-        elif split is not None and split[0]:
-            cells, grid = split[0], False
-            if (split[1] and rule_width and "|" in stripped and len(cells) < _pipe_width(stripped) <= rule_width
-                    and any(c[:1].isdigit() for c in cells)):  # a row of figures, not of headers
-                cells, grid = _with_trailing_blanks(stripped, cells), True
-            lines.append(new_line((number, cells, split[1], grid)))
+        cells, positional, width = shape
+        if cells is None:
+            rule_width = width
+        elif width and width <= rule_width:
+            lines.append(new_line((number, _with_trailing_blanks(cells, width), positional, True)))
+        else:
+            lines.append(new_line((number, cells, positional, False)))
     return lines
 
 
@@ -188,14 +222,14 @@ def _pipe_width(stripped: str) -> int:
     return stripped.strip("|").count("|") + 1
 
 
-def _with_trailing_blanks(stripped: str, cells: tuple) -> tuple:
+def _with_trailing_blanks(cells: tuple, width: int) -> tuple:
     """Return a pipe row's cells with the empty cells it prints at its end, inside its table's width.
 
     A markdown row that prints an empty cell where its table has a column printed that cell
     blank (a carried-forward row ``| label | 1 | 0 | 0 | 0 | 0 | 0 |  |``): the line becomes a grid line,
     whose empty cells are printed blanks. Empty cells past the table's width are not kept.
     """
-    return cells + ("",) * (_pipe_width(stripped) - len(cells))
+    return cells + ("",) * (width - len(cells))
 
 
 def grid_lines(rows: tuple, start: int = 1) -> list:

@@ -67,9 +67,9 @@ class RowSpec:
     codes: tuple
     labels: tuple
 
-    @property
+    @cached_property
     def width(self) -> int:
-        """Return the number of cells the row prints."""
+        """Return the number of cells the row prints (read for every segment and row matched: kept)."""
         return len(self.codes)
 
 

@@ -34,6 +34,30 @@ def test_normalise_folds_full_width_and_converts_traditional():
     assert normalise_text("（一）予以公開：１２\u3000件") == "(一)予以公开:12 件"
 
 
+def test_folding_each_character_once_is_folding_run_by_run():
+    import random
+
+    from govreports.parse.layout import (
+        _fold_match,
+        _fold_table,
+        _foldable_marks,
+        _foldable_runs,
+        fold_compatibility,
+    )
+
+    table = _fold_table()
+    assert not any(ord(ch) in table for folded in table.values() for ch in folded)  # no fold feeds another
+    rng = random.Random(3)
+    foldable = [chr(code) for code in table]
+    for with_marks in (False, True):
+        for _ in range(200):
+            pool = foldable if with_marks else [c for c in foldable if c not in _foldable_marks()]
+            text = "".join(rng.choice(pool + list("予以公开12 a")) for _ in range(40))
+            assert fold_compatibility(text) == _foldable_runs().sub(_fold_match, text)
+    assert fold_compatibility("6454①，共１２件②") == "6454①,共12件2"  # a mark after a figure stays
+    assert fold_compatibility("①予以公开，１２") == "1予以公开,12"
+
+
 def test_split_lines_numbers_lines_of_the_normalised_text():
     lines = split_lines("a\n\n— 2 —\nb |\n")
     assert [(line.number, line.cells) for line in lines] == [(1, ("a",)), (4, ("b",))]
