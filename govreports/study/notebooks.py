@@ -505,13 +505,18 @@ def _inside(out_dir: Path, relative: str) -> Path | None:
     return path if path.is_relative_to(out_dir.resolve()) and path != out_dir.resolve() else None
 
 
+def _run_kind(file_name: str) -> str:
+    """Return the notebook a run's output file is named after: ``year__year-2023.numbers.json`` -> ``year``."""
+    return file_name.split("__")[0].split(".")[0]
+
+
 def previous_outputs(out_dir: Path, notebooks_dir: Path) -> list:
     """Return the files an earlier ``report`` wrote in ``out_dir``.
 
     They are the files its manifest lists, and (for a folder written before manifests, or
-    files a crashed run left) the pages named after a notebook (``year__year-2023.html``,
-    ``quality.ipynb``, ``index.html``) and generated files in ``tables/`` and ``figures/``. A
-    file of any other name is the user's and is left alone.
+    files a crashed run left) the files named after a notebook's run (``year__year-2023.html``,
+    ``quality.ipynb``, ``study.numbers.json``, ``index.html``) and generated files in
+    ``tables/`` and ``figures/``. A file of any other name is the user's and is left alone.
     """
     out_dir = Path(out_dir)
     found = set()
@@ -524,8 +529,8 @@ def previous_outputs(out_dir: Path, notebooks_dir: Path) -> list:
             listed = []
         found.update(p for p in (_inside(out_dir, str(name)) for name in listed) if p is not None and p.is_file())
     kinds = _known_kinds(notebooks_dir)
-    found.update(p for p in out_dir.glob("*") if p.is_file() and p.suffix in (".html", ".ipynb")
-                 and (p.stem.split("__")[0] in kinds or p.name == "index.html"))
+    found.update(p for p in out_dir.glob("*") if p.is_file() and p.suffix in GENERATED_SUFFIXES
+                 and (_run_kind(p.name) in kinds or p.name == "index.html"))
     for folder in GENERATED_FOLDERS:
         found.update(p for p in (out_dir / folder).rglob("*") if p.is_file() and p.suffix in GENERATED_SUFFIXES)
     return sorted(found)

@@ -99,8 +99,9 @@ def test_a_folder_written_before_manifests_is_cleared_by_name(tmp_path):
     (out / "tables").mkdir(parents=True)
     (out / "figures" / "year__year-2020").mkdir(parents=True)
     generated = ["year__year-2020.html", "year__year-2020.ipynb", "quality.html", "index.html", "models.ipynb",
+                 "study.numbers.json", "region__region-x.numbers.json",
                  "tables/comparison.csv", "tables/comparison.tex", "figures/year__year-2020/01-x.png"]
-    kept = ["my_notes.html", "yearbook.html", "tables/README.md", "data.csv"]
+    kept = ["my_notes.html", "yearbook.html", "tables/README.md", "data.csv", "study.txt", "quality-notes.json"]
     for name in generated + kept:
         (out / name).write_text("x", encoding="utf-8")
     removed = report.clear_previous(out, tmp_path / "no-notebooks-here")
