@@ -19,6 +19,7 @@ import click
 
 from govreports import __version__
 from govreports.errors import GovReportsError, Problem
+from govreports.limits import FileTimeout, run_within
 from govreports.parse import fewer_collections, parse
 from govreports.parse.summary import summarise
 from govreports.records import Report
@@ -87,8 +88,6 @@ def worker_count(ctx, param, value):
 
 def parse_all(paths: tuple, seconds: float, **options):
     """Parse the files named (folders expanded) in turn, each within ``seconds`` (0: no limit)."""
-    from govreports.build.limits import FileTimeout, run_within
-
     if hasattr(sys.stdout, "reconfigure"):  # messages quoting an undecodable file name print with escapes
         sys.stdout.reconfigure(errors="backslashreplace")
     with fewer_collections():

@@ -11,8 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from govreports import __version__
-from govreports.build.limits import TIMEOUT
 from govreports.errors import Problem, SourceError
+from govreports.limits import TIMEOUT
 from govreports.parse import checks as validate
 from govreports.read import sha256_of
 from govreports.read.document import read_capped

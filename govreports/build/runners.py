@@ -18,11 +18,11 @@ from pathlib import Path
 from govreports.build.cache import cached_parse
 from govreports.build.corrections import apply_corrections
 from govreports.build.inputs import manifest_row
-from govreports.build.limits import TIMEOUT, FileTimeout, run_within
 from govreports.build.panel import panel_summary
 from govreports.build.rows import ChunkTables, table_parts
 from govreports.build.safety import die_with_parent
 from govreports.errors import Problem
+from govreports.limits import TIMEOUT, FileTimeout, run_within
 from govreports.parse import GC_THRESHOLD, fewer_collections, parse
 from govreports.records import Report
 

@@ -219,7 +219,7 @@ def grid_rows(rows: list) -> tuple:
 
 def cell_text(text: str) -> str:
     """Join a cell's wrapped lines: no space inside Chinese text or a number, a space between Latin words."""
-    return collapse(_WRAP.sub(" ", text).replace("\n", ""))
+    return collapse(_WRAP.sub(" ", text).replace("\n", "") if "\n" in text else text)
 
 
 def drop_furniture(pages: list) -> list:

@@ -63,29 +63,32 @@ def cluster_objects(objs: list, key, tolerance: float, preserve_order: bool = Fa
 
 
 def extract_words(chars: list) -> list:
-    """Return the words ``(text, x0, x1, top, bottom)`` of upright characters in page order."""
+    """Return the words ``(text, x0, x1, top, bottom)`` of upright characters in page order.
+
+    A word ends at a space and before a character that starts left of the previous one, more
+    than the tolerance right of its end, or on another line (pdfplumber's word rule).
+    """
     words = []
     for line in cluster_objects(chars, _TOP, TOLERANCE):
         line.sort(key=itemgetter(1))
         word: list = []
+        prev = None
         for char in line:
             if char[0].isspace():
                 if word:
                     words.append(_merge(word))
-                word = []
-            elif word and _begins_word(word[-1], char):
+                word, prev = [], None
+                continue
+            if prev is not None and (char[1] < prev[1] or char[1] > prev[2] + TOLERANCE
+                                     or abs(char[3] - prev[3]) > TOLERANCE):
                 words.append(_merge(word))
                 word = [char]
             else:
                 word.append(char)
+            prev = char
         if word:
             words.append(_merge(word))
     return words
-
-
-def _begins_word(prev: tuple, char: tuple) -> bool:
-    """Return True when ``char`` starts a new word after ``prev`` (a gap, a step back, another line)."""
-    return char[1] < prev[1] or char[1] > prev[2] + TOLERANCE or abs(char[3] - prev[3]) > TOLERANCE
 
 
 def _merge(chars: list) -> tuple:
@@ -99,8 +102,9 @@ def _merge(chars: list) -> tuple:
 
 def extract_text(chars: list) -> str:
     """Return the characters' text as pdfplumber's ``extract_text``: words by spaces, lines by newlines."""
-    if not chars:
-        return ""
+    if len(chars) < 2:  # an empty cell, or one character (most cells of figures)
+        text = chars[0][0] if chars else ""
+        return "" if text.isspace() else LIGATURES.get(text, text)
     tops = [c[3] for c in chars]
     if max(tops) - min(tops) <= TOLERANCE:  # one line (most cells): no clusters to build
         return _line_text(sorted(chars, key=itemgetter(1)))
@@ -241,16 +245,29 @@ def find_tables(vertical: list, horizontal: list) -> list:
 
 
 def edges_to_intersections(vertical: list, horizontal: list) -> dict:
-    """Return ``{(x, y): (vertical edge boxes, horizontal edge boxes)}`` where edges cross."""
+    """Return ``{(x, y): (vertical edges, horizontal edges)}`` where edges cross, edges by number.
+
+    Edges are numbered in their sorted order (merged edges never repeat a box, so a number names
+    an edge as its box does in pdfplumber). The horizontal edges are sorted by their level, so
+    each vertical edge looks only at those near its span (a binary search with a margin; the
+    crossing test itself is pdfplumber's).
+    """
     crossings: dict = {}
     horizontal = sorted(horizontal, key=itemgetter(TOP, X0))
-    for v in sorted(vertical, key=itemgetter(X0, TOP)):
-        for h in horizontal:
-            if (v[TOP] <= h[TOP] + TOLERANCE and v[BOTTOM] >= h[TOP] - TOLERANCE
-                    and v[X0] >= h[X0] - TOLERANCE and v[X0] <= h[X1] + TOLERANCE):
-                vs, hs = crossings.setdefault((v[X0], h[TOP]), (set(), set()))
-                vs.add(tuple(v[:4]))
-                hs.add(tuple(h[:4]))
+    levels = [h[TOP] for h in horizontal]
+    for number, v in enumerate(sorted(vertical, key=itemgetter(X0, TOP))):
+        x, top, bottom = v[X0], v[TOP], v[BOTTOM]
+        start = bisect.bisect_left(levels, top - TOLERANCE - 1)
+        for k in range(start, bisect.bisect_right(levels, bottom + TOLERANCE + 1)):
+            h = horizontal[k]
+            if top <= h[TOP] + TOLERANCE and bottom >= h[TOP] - TOLERANCE and x >= h[X0] - TOLERANCE \
+                    and x <= h[X1] + TOLERANCE:
+                point = (x, h[TOP])
+                if point in crossings:
+                    crossings[point][0].add(number)
+                    crossings[point][1].add(k)
+                else:
+                    crossings[point] = ({number}, {k})
     return crossings
 
 
@@ -363,30 +380,33 @@ def table_rows(cells: list, chars: list):
 def cell_chars(cells: list, chars: list) -> dict:
     """Return ``{cell: characters whose centre lies in it}`` (page order), in one pass over the characters.
 
-    The cells' edges cut the table into a grid of elementary squares; a character's square is
-    found by two binary searches and belongs to the cell covering it. Cells that overlap (no
-    such grid) are searched one by one.
+    The cells' left and right edges cut the table into columns; each column keeps the cells
+    over it sorted by their tops, so a character's cell is found by two binary searches (its
+    column, then the last cell starting above it). Cells that overlap are searched one by one.
     """
     xs = sorted({x for c in cells for x in (c[0], c[2])})
-    ys = sorted({y for c in cells for y in (c[1], c[3])})
     column = {x: i for i, x in enumerate(xs)}
-    line = {y: i for i, y in enumerate(ys)}
-    owner: dict = {}
+    stacks: list = [[] for _x in xs[1:]]
     for cell in cells:
-        for j in range(line[cell[1]], line[cell[3]]):
-            for i in range(column[cell[0]], column[cell[2]]):
-                if owner.setdefault((j, i), cell) is not cell:
-                    return {cell: [c for c in chars if _centre_in(c, cell)] for cell in cells}
+        for i in range(column[cell[0]], column[cell[2]]):
+            stacks[i].append(cell)
+    tops = []
+    for stack in stacks:
+        stack.sort(key=itemgetter(1))
+        if any(lower[1] < upper[3] for upper, lower in zip(stack, stack[1:])):
+            return {cell: [c for c in chars if _centre_in(c, cell)] for cell in cells}
+        tops.append([cell[1] for cell in stack])
     found: dict = {}
-    left, top, right, bottom = xs[0], ys[0], xs[-1], ys[-1]
+    left, right = xs[0], xs[-1]
     bisect_right = bisect.bisect_right
     for char in chars:
         x = (char[1] + char[2]) / 2
-        y = (char[3] + char[4]) / 2
-        if left <= x < right and top <= y < bottom:
-            cell = owner.get((bisect_right(ys, y) - 1, bisect_right(xs, x) - 1))
-            if cell is not None:
-                found.setdefault(cell, []).append(char)
+        if left <= x < right:
+            i = bisect_right(xs, x) - 1
+            y = (char[3] + char[4]) / 2
+            j = bisect_right(tops[i], y) - 1
+            if j >= 0 and y < stacks[i][j][3]:
+                found.setdefault(stacks[i][j], []).append(char)
     return found
 
 

@@ -1,5 +1,6 @@
 """Metadata extraction: the five seed reports field by field, and small inline reports."""
 
+import os
 import subprocess
 import sys
 import unicodedata
@@ -409,3 +410,12 @@ def test_province_department_without_place_takes_it_from_the_text():
     meta = extract_metadata(nfkc("省科技厅2023年政府信息公开工作年度报告\n2023年,湖南省科技厅坚持依法公开。\n"))
     assert (meta.agency, meta.agency_printed, meta.adcode, meta.level, meta.kind) == (
         "湖南省科学技术厅", "省科技厅", "430000", "province", "department")
+
+
+def test_cpca_loads_its_divisions_without_importing_pkg_resources():
+    # pkg_resources costs ~0.2 s of CPU to import; a one-file `govreports parse` must not pay it
+    code = ("import sys; from govreports.parse.divisions import cpca_place; "
+            "print(cpca_place('南京市玄武区').adcode, 'pkg_resources' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.split() == ["320102", "False"]
