@@ -24,10 +24,13 @@ MIN_CLUSTERS = 2  # one cluster says nothing about variation between clusters: n
 def cluster_sums(frame: pd.DataFrame, numerator: str, denominator: str, cluster: str) -> pd.DataFrame:
     """Return the numerator and denominator summed per cluster (rows missing either are left out)."""
     part = frame.dropna(subset=[numerator, denominator])
+    # A row without a cluster is one of its own, named after its report (or its position) so that
+    # the clusters' order, and so the draws, depend on the data only.
+    alone = part["report_id"].astype(str) if "report_id" in part else pd.Series(part.index, index=part.index).astype(str)
     if cluster in part:
-        keys = [str(k) if pd.notna(k) else f"#{i}" for i, k in zip(part.index, part[cluster])]
+        keys = [str(k) if pd.notna(k) else f"#{r}" for r, k in zip(alone, part[cluster])]
     else:
-        keys = [f"#{i}" for i in part.index]
+        keys = [f"#{r}" for r in alone]
     sums = part.groupby(keys, sort=True)[[numerator, denominator]].sum()
     return sums.rename(columns={numerator: "successes", denominator: "trials"})
 

@@ -95,9 +95,17 @@ def out_dir(folder: Path) -> Path:
 
 
 def agency(frame: pd.DataFrame) -> pd.Series:
-    """The agency of each report: its agency_id, else name and adcode."""
-    fallback = frame["agency"].astype(object) + "|" + frame["adcode"].fillna("").astype(str)
-    return frame["agency_id"].astype(object).where(frame["agency_id"].notna(), fallback)
+    """The agency of each report: its agency_id, else name and adcode (else the province), else the report alone."""
+    place = frame["adcode"].fillna("").astype(str)
+    place = place.where(place != "", "|" + frame["province"].fillna("").astype(str))
+    fallback = (frame["agency"].astype(object) + "|" + place).where(frame["agency"].notna(), None)
+    key = frame["agency_id"].astype(object).where(frame["agency_id"].notna(), fallback)
+    return key.where(key.notna(), "#" + frame["report_id"].astype(str))
+
+
+def named(keys: pd.Series) -> int:
+    """The number of distinct agencies (a report without an agency name is no agency)."""
+    return int(keys[~keys.str.startswith("#")].nunique())
 
 
 def share(top, bottom):
@@ -144,7 +152,7 @@ def expected_numbers(processed: Path) -> dict:
     out = {"constants.template_2019": 2019, "constants.template_2021": 2021, "constants.level": 0.95,
            "constants.draws": DRAWS}
     years = reports["year"].dropna()
-    out.update({"corpus.reports": len(reports), "corpus.agencies": reports["key"].nunique(),
+    out.update({"corpus.reports": len(reports), "corpus.agencies": named(reports["key"]),
                 "corpus.provinces": reports["province"].nunique(), "corpus.first_year": int(years.min()),
                 "corpus.last_year": int(years.max()), "corpus.usable": len(usable),
                 "data.reports": len(reports), "data.template_reports": len(templates),
@@ -167,11 +175,11 @@ def coverage(reports: pd.DataFrame) -> dict:
     for level in LEVELS:
         mine = governments[governments["level"] == level]
         out[f"coverage.{level}.governments"] = counts[level]
-        out[f"coverage.{level}.with_report"] = mine["key"].nunique()
-        out[f"coverage.{level}.share"] = share(mine["key"].nunique(), counts[level])
+        out[f"coverage.{level}.with_report"] = named(mine["key"])
+        out[f"coverage.{level}.share"] = share(named(mine["key"]), counts[level])
     county = governments[governments["level"] == "county"]
     out["limitations.county_agency_years"] = share(len(county), counts["county"] * years)
-    out["coverage.department_agencies"] = reports.loc[reports["kind"] == "department", "key"].nunique()
+    out["coverage.department_agencies"] = named(reports.loc[reports["kind"] == "department", "key"])
     return out
 
 

@@ -84,3 +84,9 @@ def test_a_missing_agency_is_its_own_cluster():
 def _indicators(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the columns :func:`metrics.rate_table` reads for the disclosure rate."""
     return frame.assign(new=frame["handled"], carried_over=0, forward=0)
+
+
+def test_clusters_without_an_agency_are_named_after_their_report():
+    frame = agencies([0.1, 0.9, 0.5]).assign(agency_key=[None, "a1", None])
+    sums = uncertainty.cluster_sums(frame, "disclosed", "handled", "agency_key")
+    assert list(sums.index) == ["#r0-0", "#r2-0", "a1"]
