@@ -5,6 +5,7 @@ The fresh environment is a new venv whose only packages are govreports (the whee
 download beyond the wheel's build backend, and proves that the wheel, not the checkout, runs.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -88,12 +89,19 @@ def test_a_wheel_runs_the_study_from_any_folder(tmp_path):
     project = tmp_path / "my study"  # a folder of one's own: no checkout, no pyproject.toml
     shutil.copytree(ROOT / "data" / "processed", project / "data" / "processed")
     year = int(pd.read_parquet(project / "data" / "processed" / "reports.parquet")["year"].max())
-    result = subprocess.run([str(tmp_path / "venv" / "bin" / "govreports"), "report", "--year", str(year)],
-                            cwd=project, env=clean_env(), capture_output=True, text=True, timeout=600)
+    result = subprocess.run([str(tmp_path / "venv" / "bin" / "govreports"), "report", "--year", str(year), "--study"],
+                            cwd=project, env=clean_env(), capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
-    page = project / "reports" / f"year__year-{year}.html"
+    out = project / "reports"
+    page = out / f"year__year-{year}.html"
     assert page.is_file() and str(year) in page.read_text(encoding="utf-8")
-    assert (project / "reports" / "index.html").is_file() and (project / "reports" / "report_manifest.json").is_file()
+    assert (out / "study.html").is_file() and (out / "index.html").is_file()
+    manifest = json.loads((out / "report_manifest.json").read_text(encoding="utf-8"))
+    assert [(r["name"], r["status"]) for r in manifest["runs"]] == [("study", "ok"), (f"year__year-{year}", "ok")]
+    listed = {entry["path"] for entry in manifest["files"]}
+    assert {f"year__year-{year}.html", "study.html", "index.html"} <= listed
+    saved = sorted(p.relative_to(out).as_posix() for p in (out / "figures" / "study").glob("*.svg"))
+    assert saved and set(saved) <= listed  # the study's figures, saved from the installed package, under --out
     wrong = subprocess.run([str(tmp_path / "venv" / "bin" / "govreports"), "report", "--year", "2999"],
                            cwd=project, env=clean_env(), capture_output=True, text=True, timeout=120)
     assert wrong.returncode == 1 and "did you mean" in wrong.stderr and "2999" in wrong.stderr
