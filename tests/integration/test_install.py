@@ -89,7 +89,8 @@ def test_a_wheel_runs_the_study_from_any_folder(tmp_path):
     project = tmp_path / "my study"  # a folder of one's own: no checkout, no pyproject.toml
     shutil.copytree(ROOT / "data" / "processed", project / "data" / "processed")
     year = int(pd.read_parquet(project / "data" / "processed" / "reports.parquet")["year"].max())
-    result = subprocess.run([str(tmp_path / "venv" / "bin" / "govreports"), "report", "--year", str(year), "--study"],
+    result = subprocess.run([str(tmp_path / "venv" / "bin" / "govreports"), "report", "--year", str(year), "--study",
+                             "--models"],
                             cwd=project, env=clean_env(), capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     out = project / "reports"
@@ -97,7 +98,11 @@ def test_a_wheel_runs_the_study_from_any_folder(tmp_path):
     assert page.is_file() and str(year) in page.read_text(encoding="utf-8")
     assert (out / "study.html").is_file() and (out / "index.html").is_file()
     manifest = json.loads((out / "report_manifest.json").read_text(encoding="utf-8"))
-    assert [(r["name"], r["status"]) for r in manifest["runs"]] == [("study", "ok"), (f"year__year-{year}", "ok")]
+    assert [(r["name"], r["status"]) for r in manifest["runs"]] == [("study", "ok"), (f"year__year-{year}", "ok"),
+                                                                     ("models", "ok")]
+    tables = {entry["path"]: entry["stamped"] for entry in manifest["files"] if "stamped" in entry}
+    assert "tables/models_summary.csv" in tables and "tables/models_summary.tex" in tables
+    assert all(tables.values()), tables  # every exported table names the dataset and govreports versions
     listed = {entry["path"] for entry in manifest["files"]}
     assert {f"year__year-{year}.html", "study.html", "index.html"} <= listed
     saved = sorted(p.relative_to(out).as_posix() for p in (out / "figures" / "study").glob("*.svg"))
