@@ -34,8 +34,10 @@ def check_identities(template: str, cells: dict, identities: tuple | None = None
 
 def _numbers_sum(codes: tuple, numbers: dict) -> float | None:
     """Return the sum of the codes' numbers, None if one is missing from the report or lost."""
-    values = list(map(numbers.get, codes))
-    return None if None in values else sum(values)
+    try:
+        return sum(map(numbers.get, codes))
+    except TypeError:  # a None: the cell is missing from the report, or lost
+        return None
 
 
 def failed_checks(checks: tuple) -> tuple:

@@ -222,41 +222,12 @@ def _is_label_slash(texts: list, index: int) -> bool:
     return len(before) == 1 == len(after) and not before.isdigit() and bool(_CJK.match(after))
 
 
-COUNT, SHORT_COUNT, OTHER = "count", "short_count", "other"
-
-
-class CellReading(NamedTuple):
-    """What a cell's text says wherever it is printed (see :func:`cell_reading`).
-
-    Attributes:
-        kind: ``COUNT`` (ASCII digits, three or more), ``SHORT_COUNT`` (one or two: a count, or
-            a row number broken off its label, as the next cell tells) or ``OTHER``.
-        number: the count's value, else None.
-        label: for ``OTHER``, the label text before the cell's trailing values.
-        values: for ``OTHER``, ``(kind, text, value)`` of each trailing value token.
-        slash: a blank marker of one or two characters, which may be the ``/`` inside a label
-            (``增`` ``/`` ``减``), as its neighbours tell.
-    """
-
-    kind: str
-    number: int | None
-    label: str
-    values: tuple
-    slash: bool
-
-
-@lru_cache(maxsize=32768)
-def cell_reading(text: str) -> CellReading:
-    """Return the :class:`CellReading` of a non-empty cell text.
-
-    Cached: cells repeat from report to report (``0``, the template's labels), so each distinct
-    text is classified, and its values parsed, once.
-    """
-    if text.isdigit() and text.isascii():
-        return CellReading(COUNT if len(text) > 2 else SHORT_COUNT, int(text), "", (), False)
-    label, values = classify_cell(text)
-    specs = tuple(_make_token(v, 0, None, 0)[:3] for v in values)
-    return CellReading(OTHER, None, label, specs, len(text) <= 2 and text in NULL_MARKERS)
+def _label_and_values(texts: list, index: int) -> tuple:
+    """Return a cell's label text and value texts, keeping row numbers and slashes inside labels."""
+    text = texts[index]
+    if (text.isdigit() and text.isascii()) or (len(text) <= 2 and text in NULL_MARKERS and _is_label_slash(texts, index)):
+        return text, ()
+    return classify_cell(text)
 
 
 def read_segments(lines: list) -> list:
@@ -266,48 +237,31 @@ def read_segments(lines: list) -> list:
     texts = [text for line in lines for text in line.cells]  # every cell in reading order
     texts.append("")  # so that every cell has a next one
     new_token, cell_id = Token.fast, -1
-    for line in lines:
-        number, positional, grid = line.number, line.positional, line.grid
-        for column, text in enumerate(line.cells):
+    for number, cells, positional, grid in lines:  # a Line's fields, unpacked once per printed line
+        for column, text in enumerate(cells):
             cell_id += 1
             if not text or text == SPANNED_TEXT:
                 if not text and grid and current.labels:
                     current.tokens.append(Token("blank", "", None, number, column, cell_id))
                 continue
-            reading = cell_reading(text)
-            kind = reading.kind
-            if kind == COUNT or kind == SHORT_COUNT and (
-                texts[cell_id + 1][:1] not in LABEL_PUNCTUATION or not _is_row_number(texts, cell_id)
+            if text.isdigit() and text.isascii() and (
+                len(text) > 2 or texts[cell_id + 1][:1] not in LABEL_PUNCTUATION or not _is_row_number(texts, cell_id)
             ):
-                # The common case, a bare count.
-                current.tokens.append(new_token(("number", text, reading.number, number,
-                                                 column if positional else None, cell_id)))
+                # The common case, a bare count: make its token here, skipping the general classifier.
+                current.tokens.append(new_token(("number", text, int(text), number, column if positional else None, cell_id)))
                 continue
-            current = _add_label_cell(segments, current, reading, texts, cell_id,
-                                      (number, column if positional else None, cell_id))
+            label, values = _label_and_values(texts, cell_id)
+            if label:
+                if current.tokens:
+                    segments.append(current)
+                    current = Segment()
+                current.labels.append(label)
+            if values:
+                column_index = column if positional else None
+                current.tokens.extend(_make_token(v, number, column_index, cell_id) for v in values)
     if current.tokens or current.labels:
         segments.append(current)
     return segments
-
-
-def _add_label_cell(segments: list, current: Segment, reading: CellReading, texts: list, index: int,
-                    place: tuple) -> Segment:
-    """Add a cell that is not a bare count to the segments; return the segment being built.
-
-    ``place`` is the ``(line, column, cell)`` of the cell's value tokens.
-    """
-    label, values = reading.label, reading.values
-    if reading.kind == SHORT_COUNT or reading.slash and _is_label_slash(texts, index):
-        label, values = texts[index], ()  # a row number or a slash inside a label
-    if label:
-        if current.tokens:
-            segments.append(current)
-            current = Segment()
-        current.labels.append(label)
-    if values:
-        new_token = Token.fast
-        current.tokens.extend(new_token(value + place) for value in values)
-    return current
 
 
 def _count_adjustment(segment: Segment, row: RowSpec) -> float:

@@ -144,7 +144,8 @@ def _prune(codes: tuple, alignments: list, identities: tuple) -> list:
     Returns one :class:`Candidate` per distinct solution: the search over rows needs one
     reading per solution, the repair record needs every alignment behind it.
     """
-    own = tuple(i for i in identities if set(i.codes) <= set(codes))
+    row_codes = set(codes)
+    own = tuple(i for i in identities if row_codes.issuperset(i.codes))
     groups: dict = {}
     for alignment in alignments:
         known, unknown = _known_and_unknown(codes, alignment.slots)

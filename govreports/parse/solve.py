@@ -161,14 +161,14 @@ def _direct_cells(template: str, table_read) -> dict | None:
             if len(tokens) < row.width or any(t.kind != BLANK or t.text for t in tokens[row.width:]):
                 return None
             tokens = tokens[:row.width]
-        for code, token in zip(row.codes, tokens):
-            kind, text = token.kind, token.text
+        # The tokens' fields unpacked in the loop: this runs for every cell of nearly every report.
+        for code, (kind, text, value, _line, _column, _cell) in zip(row.codes, tokens):
             if kind == UNSURE:
                 return None  # an OCR reading left to the identities
             if kind == NUMBER:
-                if text[0] in "0+-" and not _valid_number_text(text.lstrip("+-")):
+                if text[0] in "0+-" and text != "0" and not _valid_number_text(text.lstrip("+-")):
                     return None  # "05" is two cells run together, not a number
-                cells[code] = new_cell((code, token.value, NUMBER, text))
+                cells[code] = new_cell((code, value, NUMBER, text))
             else:
                 cells[code] = new_cell((code, None, kind, text))
     return cells
@@ -213,6 +213,9 @@ def _settle_identity_table(rows: dict, identities: tuple, problems: list) -> tup
     determined, kinds, _anomalies = _solve_table(reads, identities)
     cells, repairs, names = {}, [], _identity_names(identities)
     for codes, alignments, read in rows.values():
+        if len(alignments) == 1 and alignments[0].is_direct:  # read as printed: no cell to settle
+            cells.update((code, _direct_cell(code, slot)) for code, slot in zip(codes, alignments[0].slots))
+            continue
         printed = None  # the row's evidence, written once for all its repaired cells
         for index, code in enumerate(codes):
             cell = _settled_cell(code, index, alignments, determined, kinds)
