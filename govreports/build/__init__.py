@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from govreports.build.corrections import check_sources, read_corrections
+from govreports.build.duplicates import drop_reports
 from govreports.build.inputs import first_seen, list_inputs
 from govreports.build.resources import TABLES, is_synthetic, refuse_synthetic_default
 from govreports.build.rows import CSV_CHOICES, DEFAULT_CSV, LONG_TABLES
@@ -133,12 +134,14 @@ def _write_dataset(raw_dir: Path, files: list, runner: Callable, staging: Path, 
         tasks = chunk_tasks(raw_dir, firsts, corrections, Path(cache_dir) if cache_dir else None, file_timeout,
                             csv_tables)
         del firsts
-        counts = write_tables(files, runner(tasks), writers, repeats,
-                              (lambda done: progress(done, len(files))) if progress else None)
+        counts, displaced = write_tables(files, runner(tasks), writers, repeats,
+                                         (lambda done: progress(done, len(files))) if progress else None)
     finally:
         for writer in writers.values():
             writer.close()
     digests = {name: digest for writer in writers.values() for name, digest in writer.digests().items()}
+    if displaced:  # two reports of one agency and year: keep one (govreports.build.duplicates)
+        digests.update(drop_reports(staging, displaced, {name: name in csv_tables for name in TABLES}))
     for name, data in (("codebook.csv", codebook_csv()), ("indicator_definitions.csv", indicator_definitions_csv())):
         (staging / name).write_bytes(data)
         digests[name] = hashlib.sha256(data).hexdigest()

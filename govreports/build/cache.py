@@ -9,6 +9,7 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from govreports import __version__
 from govreports.errors import Problem, SourceError
@@ -17,6 +18,8 @@ from govreports.parse import checks as validate
 from govreports.read import sha256_of
 from govreports.read.document import read_capped
 from govreports.records import Report
+from govreports.template import TEMPLATES
+from govreports.template.vocabulary import ReportStatus
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +99,43 @@ def load_cached(entry: Path, sha256: str) -> Report | None:
     return report
 
 
+class _Recorded(NamedTuple):
+    """A recorded check's identity, in the shape :func:`~govreports.parse.checks.check_identities` reads."""
+
+    name: str
+    scope: str
+    lhs: tuple
+    rhs: tuple
+
+
 def _recheck(report: Report) -> None:
-    """Raise ValueError unless the report's identities, checked again on its cells, give its checks and status."""
+    """Raise ValueError unless the report's identities, checked again on its cells, give its checks and status.
+
+    A report on a national template with no merged rows is checked against the template's own
+    identities (so a check missing from the entry is caught too); one printing merged rows, or
+    one of the form before 2019, against the identities its entry records, on its cells and
+    merged cells.
+    """
     if report.template is None:
         return
-    checks = validate.check_identities(report.template, {c.code: c for c in report.cells})
-    if checks != report.checks or validate.report_status(checks, report.repairs) != report.status:
+    cells = {c.code: c for c in report.cells + report.merged_cells}
+    if report.template in TEMPLATES and not report.merged_cells:
+        checks = validate.check_identities(report.template, cells)
+    else:
+        recorded = tuple(_Recorded(c.identity, c.scope, c.lhs, c.rhs) for c in report.checks)
+        checks = validate.check_identities(report.template, cells, recorded) if recorded else ()
+    if checks != report.checks or not _status_agrees(report, checks):
         raise ValueError("its cells do not give the checks and status it records")
+
+
+def _status_agrees(report: Report, checks: tuple) -> bool:
+    """Return whether the recorded verdict follows from the checks (before 2019: is not contradicted)."""
+    if report.template in TEMPLATES:
+        return validate.report_status(checks, report.repairs) == report.status
+    if validate.failed_checks(checks):
+        return report.status == ReportStatus.INVALID.value
+    return report.status in (ReportStatus.INVALID.value, ReportStatus.UNCHECKED.value) if not checks else \
+        report.status != ReportStatus.UNCHECKED.value
 
 
 def store_cached(entry: Path, sha256: str, report: Report) -> None:

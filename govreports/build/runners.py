@@ -82,15 +82,18 @@ def build_chunk(task: ChunkTask) -> ChunkResult:
         report = replace(cached_parse(file, task.raw_dir, cache_dir, task.file_timeout, parse_within), source=file.source)
         report = apply_corrections(report, [c for c in task.corrections if c.source == file.source])
         report_id = file.sha256[:16]
-        manifest.append(manifest_row(file, report.status, _first_error(report), report_id))
+        manifest.append(manifest_row(file, report.status, _manifest_reason(report), report_id))
         if report.status != "failed":
             tables.add(report_id, file.source, report)
             panel.append(panel_summary(report_id, report))
     return ChunkResult(tuple(manifest), tuple(panel), table_parts(tables.to_arrow(), task.csv_tables))
 
 
-def _first_error(report: Report) -> str | None:
+def _manifest_reason(report: Report) -> str | None:
+    """Return the report's first error or, for a report no identity could check, the first warning (why)."""
     errors = [p.message for p in report.errors if p.severity == "error"]
+    if not errors and report.status == "unchecked":
+        errors = [p.message for p in report.errors]
     return errors[0] if errors else None
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from govreports.build.duplicates import Candidate, agency_year_duplicates, count_moves
 from govreports.build.inputs import manifest_row
 from govreports.build.panel import panel_checks
 from govreports.build.resources import table_schema
@@ -95,16 +96,23 @@ class TableWriter:
 
 
 def write_tables(files: list, results: Iterable, writers: dict, repeats: dict | None = None,
-                 progress: Callable | None = None) -> dict:
-    """Write every chunk's rows and every input's manifest row; return the manifest counts.
+                 progress: Callable | None = None) -> tuple:
+    """Write every chunk's rows and every input's manifest row.
 
     ``results`` are the chunks of the first-seen files, in order; ``repeats`` maps the index of
     each repeated file to the source of its first copy, and such a file gets a ``duplicate`` row
     in its place. Only a small summary per report is kept in memory (for the cross-year panel
-    checks), so memory stays bounded however large the corpus.
+    checks and the one-report-per-agency-year rule), so memory stays bounded however large the corpus.
+
+    Returns:
+        ``(manifest counts, displaced)``: ``displaced`` maps the report id of each report that
+        another of its agency and year displaces (:mod:`govreports.build.duplicates`) to the
+        reason; the counts already list them as ``duplicate``, and the caller removes their rows
+        once the tables are closed (:func:`~govreports.build.duplicates.drop_reports`).
     """
     counts: dict = {}
     panel: list = []
+    candidates: dict = {}
     repeats = repeats or {}
     queue: list = []  # manifest rows of the current chunk, in order
     results = iter(results)
@@ -117,13 +125,17 @@ def write_tables(files: list, results: Iterable, writers: dict, repeats: dict | 
             if not queue:
                 queue = list(_write_chunk(next(results), writers, panel))
             manifest = queue.pop(0)
+            if manifest[6] is not None and manifest[4] != "failed":
+                candidates[manifest[6]] = Candidate(manifest[6], manifest[0], manifest[3], manifest[4])
         writers["manifest"].write([manifest])
         counts[manifest[4]] = counts.get(manifest[4], 0) + 1
         if progress:
             progress(index + 1)
+    displaced = agency_year_duplicates(panel, candidates)
+    panel = [entry for entry in panel if entry.report_id not in displaced]
     for report_id, checks in panel_checks(panel):
         writers["checks"].write(check_rows(report_id, checks))
-    return counts
+    return count_moves(counts, candidates, displaced), displaced
 
 
 def _write_chunk(result, writers: dict, panel: list) -> tuple:

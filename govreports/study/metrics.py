@@ -55,7 +55,9 @@ def wilson_interval(successes: float, trials: float, z: float = Z95) -> tuple:
     denominator = 1 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denominator
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # The interval always holds p: at 0 of n (or n of n) rounding can put a bound a hair past it
+    # (2.8e-17 above 0 for 0 of 12), and an error bar then has a negative length.
+    return (max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
 def wide_cells(cells: pd.DataFrame) -> pd.DataFrame:

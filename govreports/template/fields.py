@@ -150,7 +150,7 @@ RESOURCES = {
         "primary_key": ("source",),
         "foreign_keys": (),
         "description": "Every input file exactly once, with what the build did with it.",
-        "usage_warnings": "Files with manifest_status failed or skipped have no rows in the other tables.",
+        "usage_warnings": "Files with manifest_status failed, skipped or duplicate have no rows in the other tables (duplicate: the same bytes as an earlier file, or the same agency and year as the report kept, named in reason).",
     },
 }
 

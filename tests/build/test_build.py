@@ -4,7 +4,7 @@ import csv
 import shutil
 
 import pytest
-from conftest import RAW
+from conftest import RAW, copy_seeds
 
 from govreports import build as dataset
 from govreports.build import build_dataset, cache, runners  # noqa: F401 (reached as dataset.cache, dataset.runners)
@@ -19,8 +19,7 @@ def read_csv(path):
 
 @pytest.fixture
 def raw(tmp_path):
-    folder = tmp_path / "raw"
-    shutil.copytree(RAW, folder)
+    folder = copy_seeds(tmp_path / "raw")
     (folder / "empty.txt").write_bytes(b"")
     shutil.copy(RAW / "003_7d12747508f9e08c.txt", folder / "copy_of_003.txt")
     return folder
@@ -189,7 +188,7 @@ def test_killing_a_build_with_a_real_signal_leaves_the_previous_output_and_the_n
     for i in range(400):
         (raw / f"r{i:03d}.txt").write_text(render(consistent_values("2021", seed=i), "lines"), encoding="utf-8")
     out = tmp_path / "processed"
-    shutil.copytree(RAW, tmp_path / "small")
+    copy_seeds(tmp_path / "small")
     build(tmp_path / "small", out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     command = [sys.executable, "-m", "govreports", "build", str(raw), "--out", str(out), "--workers", "1", "--cache", ""]

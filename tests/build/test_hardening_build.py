@@ -2,14 +2,13 @@
 
 import csv
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 
 import pytest
-from conftest import RAW
+from conftest import RAW, copy_seeds
 
 from govreports.build import build_dataset
 from govreports.build import cache as build_cache
@@ -24,9 +23,7 @@ def read_csv(path):
 
 @pytest.fixture
 def raw(tmp_path):
-    folder = tmp_path / "data" / "raw"
-    shutil.copytree(RAW, folder)
-    return folder
+    return copy_seeds(tmp_path / "data" / "raw")
 
 
 def snapshot(folder):

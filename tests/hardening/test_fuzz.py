@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from conftest import RAW
+from conftest import SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govreports import parse, parse_text
 
-SEEDS = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
+SEEDS = [p.read_text(encoding="utf-8") for p in SEEDS]
 STATUSES = {"valid", "repaired", "invalid", "failed"}
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

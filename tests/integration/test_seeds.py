@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import RAW, TRUTH
+from conftest import RAW, SEEDS, TRUTH
 
 from govreports import parse
 
@@ -36,5 +36,5 @@ def test_seed_metadata_matches_the_answer_key(key_path):
 
 
 def test_seed_statuses():
-    statuses = {p.name[:3]: parse(p).status for p in sorted(RAW.glob("*.txt"))}
+    statuses = {p.name[:3]: parse(p).status for p in SEEDS}
     assert statuses == {"000": "valid", "001": "valid", "002": "repaired", "003": "valid", "004": "invalid"}

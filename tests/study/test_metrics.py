@@ -15,6 +15,15 @@ def test_wilson_interval_matches_statsmodels(successes, trials):
     assert high == pytest.approx(expected[1], abs=1e-12)
 
 
+@pytest.mark.parametrize("trials", range(1, 200))
+def test_wilson_interval_holds_the_rate_at_the_extremes(trials):
+    # 0 of 12 used to give a lower bound of 2.8e-17, above the rate: a negative error bar.
+    assert metrics.wilson_interval(0, trials)[0] == 0.0
+    assert metrics.wilson_interval(trials, trials)[1] == 1.0
+    low, high = metrics.wilson_interval(trials // 3, trials)
+    assert low <= (trials // 3) / trials <= high
+
+
 def test_no_rate_over_a_zero_denominator():
     assert all(math.isnan(v) for v in metrics.wilson_interval(0, 0))
 
