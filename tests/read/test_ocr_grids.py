@@ -220,3 +220,17 @@ def test_dust_beside_a_number_is_not_part_of_it():
     assert cell_text([((0, 0, 27, 29), Reading("0-", 0.77, "0-", 0.986))])[0] == "0"  # a speck after it
     certain = ((30, 10, 41, 20), Reading("1", 0.95, "1", 0.99))  # a small piece read with confidence
     assert DOUBT in cell_text([zero, certain], numeric=True)[0]
+
+
+def test_running_text_keeps_a_character_whose_look_alikes_together_outweigh_the_blank():
+    import numpy as np
+
+    from govreports.read.ocr import _decode, _digit_classes
+
+    characters = ["blank", "0", "1", "a", "b", "c", ".", ",", "-", "2", "3", "4", "5", "6", "7", "8", "9"]
+    steps = np.array([[0.1, 0, 0, 0.9, 0, 0] + [0] * 11,  # a
+                      [0.45, 0, 0, 0, 0.3, 0.25] + [0] * 11,  # b or c, each below the blank
+                      [0.9, 0, 0, 0.1, 0, 0] + [0] * 11])  # nothing
+    reading = _decode(steps, characters, _digit_classes(tuple(characters)))
+    assert reading.text == "a"  # the usual greedy decoding drops the middle character
+    assert reading.words == "ab"
