@@ -419,7 +419,8 @@ def lines(frame: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, source: 
                       high[column].reindex(frame.index).to_numpy(dtype=float) - values]
         ax.errorbar(xs, values, yerr=errors, marker="o", color=colour, ecolor=colour, capsize=3,
                     label=str(column))
-    ax.set_xticks(x, [str(v) for v in x])
+    # Many years on one axis: slanted labels, so that consecutive years do not run together.
+    ax.set_xticks(x, [str(v) for v in x], rotation=45 if len(x) > 8 else 0, ha="right" if len(x) > 8 else "center")
     ax.set_xlim(min(x) - 0.5, max(x) + 0.5)
     ax.grid(axis="x", visible=False)
     if percent:

@@ -421,7 +421,8 @@ def change_section(paper: Paper, numbers: Numbers) -> str:
     sentences = []
     for era in [e for e in ERA_ORDER if e in table.index]:
         row = table.loc[era]
-        sentences.append(f"{words.ERAS[era][1]}: {numbers.count(f'change.{era}.reports', row['reports'])} reports, "
+        reports = plural(numbers.count(f"change.{era}.reports", row["reports"]), row["reports"], "report")
+        sentences.append(f"{words.ERAS[era][1]}: {reports}, "
                          f"{numbers.count(f'change.{era}.received', row['received'])} applications received, "
                          f"{numbers.share(f'change.{era}.granted', row['granted'])} of those answered granted in "
                          f"full or in part, {numbers.share(f'change.{era}.not_held', row['not_held'])} not held")
@@ -446,8 +447,7 @@ def limitations_section(paper: Paper, numbers: Numbers, counts: dict | None = No
             + f"* **Which reports count.** {numbers.share('limitations.usable_share', usable_share)} of the template "
               "reports have tables whose arithmetic holds; the others keep their published figures in the dataset "
               "but are left out of every rate here.\n"
-            + f"* **Pre-template figures.** {numbers.count('limitations.unchecked', (paper.eras['status'] == UNCHECKED).sum() if len(paper.eras) else 0)} "
-              "pre-template reports give their figures only in sentences, which nothing can check.\n"
+            + f"* **Pre-template figures.** {unchecked_sentence(paper, numbers)}\n"
             + "* **Few agencies, wide intervals.** With few agencies per group the bootstrap has little to resample; "
               "read the interval, not the point. Applications are counted per agency, not per applicant: one "
               "applicant filing many requests counts many times.\n"
@@ -513,6 +513,14 @@ def era_display(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(era=[era_label(e) for e in table["era"]]) if len(table) else table
 
 
+def unchecked_sentence(paper: Paper, numbers: Numbers) -> str:
+    """Return the sentence on pre-template reports whose figures come from sentences only (unchecked)."""
+    count = int((paper.eras["status"] == UNCHECKED).sum()) if len(paper.eras) else 0
+    text = numbers.count("limitations.unchecked", count)
+    verb = "gives its" if count == 1 else "give their"
+    return f"{text} pre-template report{'' if count == 1 else 's'} {verb} figures only in sentences, which nothing can check."
+
+
 def stated(numbers: Numbers, paper: Paper, figures: dict | None = None) -> dict:
     """Return the headline the notebook displays last: the index's figures and every stated number."""
     rate = numbers.data.get("answers.disclosure_rate")
@@ -525,4 +533,4 @@ __all__ = ["Numbers", "Paper", "load", "own_reports", "template_reports", "era_i
            "coverage_table", "agency_count", "title", "questions", "data_section", "methods_section",
            "volume_section", "answers_section", "spread", "grounds_section", "review_section", "change_section",
            "limitations_section", "stated", "heading", "plural", "corrections", "english_name", "era_label", "corpus_table", "rates_by",
-           "year_shares", "era_display", "CORPUS_COLUMNS", "COVERAGE_COLUMNS", "ERA_COLUMNS"]
+           "year_shares", "era_display", "unchecked_sentence", "CORPUS_COLUMNS", "COVERAGE_COLUMNS", "ERA_COLUMNS"]

@@ -316,6 +316,7 @@ def test_the_real_corpus_reaches_before_the_template(real, tmp_path):
     values = stated["values"]
     assert values["data.pre2019_reports"] == 5 and values["change.2014.reports"] >= 4
     assert "pre-2019 local forms" in text and values["corpus.first_year"] == 2012
+    assert not re.search(r"(?<![\d,.])1 (reports|agencies)\b", text)  # one report, one agency
 
 
 # ----------------------------------------------------------------------------------------

@@ -88,3 +88,11 @@ def test_figure_names_come_from_the_english_title():
     assert figures.figure_name(fig, 7) == "07-concentration-of-new-applications-2023"
     ax.set_title("系数 / Coefficients (odds ratios)")
     assert figures.figure_name(fig, 1) == "01-coefficients-odds-ratios"
+
+
+def test_many_years_are_slanted(shown):
+    years = list(range(2012, 2026))
+    figures.lines(pd.DataFrame({"x": [1.0] * len(years)}, index=years), title="t\nT", **COMMON)
+    labels = shown[0].axes[0].get_xticklabels()
+    assert [t.get_text() for t in labels] == [str(y) for y in years]
+    assert {t.get_rotation() for t in labels} == {45.0}
