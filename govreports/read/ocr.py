@@ -253,7 +253,7 @@ def ocr_pdf_pages(data: bytes, source: str, indexes: list, dpi: int = raster.REN
     """
     import pypdfium2
 
-    ocr, found = engine(), {}
+    found = {}  # the engine loads only for a page that holds a picture: a blank page costs nothing
     document = pypdfium2.PdfDocument(data)
     try:
         for index in indexes:
@@ -264,7 +264,7 @@ def ocr_pdf_pages(data: bytes, source: str, indexes: list, dpi: int = raster.REN
                 _grant_time(PAGE_SECONDS)
                 gray = np.asarray(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
                 scale = 72 / dpi
-                items = [(top * scale, bottom * scale, block) for top, bottom, block in page_layout(gray, ocr, dpi)]
+                items = [(top * scale, bottom * scale, block) for top, bottom, block in page_layout(gray, engine(), dpi)]
                 found[index] = (items, gray.shape[0] * scale)
                 log.info("%s: OCR page %d (no text layer) done", source, index + 1)
             except SourceError:

@@ -65,3 +65,20 @@ def test_the_page_without_text_is_read_through_ocr(tmp_path):
     assert values["table4.reconsideration.upheld"] == CELLS["table4.reconsideration.upheld"]  # page 2
     right = sum(values.get(code) == want for code, want in CELLS.items())
     assert right / len(CELLS) >= 0.99
+
+
+def test_a_blank_page_without_text_loads_no_ocr_engine(tmp_path, monkeypatch):
+    import pypdfium2
+
+    from govreports.read import ocr
+
+    def no_engine():
+        raise AssertionError("the OCR engine was loaded for a blank page")
+
+    monkeypatch.setattr(ocr, "engine", no_engine)
+    document = pypdfium2.PdfDocument.new()
+    document.import_pages(pypdfium2.PdfDocument(SOURCE), [0, 1])
+    document.new_page(595, 842)  # blank: no characters, no picture
+    document.save(tmp_path / "blank_page.pdf")
+    report = parse(tmp_path / "blank_page.pdf", ocr=True)
+    assert report.values()["table4.reconsideration.upheld"] == CELLS["table4.reconsideration.upheld"]
