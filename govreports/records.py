@@ -96,6 +96,8 @@ class Metadata:
         level: ``province``, ``prefecture``, ``county`` or ``township``.
         kind: ``government`` or ``department``.
         notes: how uncertain fields were decided (e.g. an OCR place name corrected).
+        scope: ``agency`` (the agency's own work), ``jurisdiction`` (a summary of many agencies,
+            a 汇总 report) or ``unknown`` (see :mod:`govreports.parse.scope`).
     """
 
     agency: str | None = None
@@ -109,6 +111,7 @@ class Metadata:
     kind: str | None = None
     notes: tuple = ()
     agency_printed: str | None = None
+    scope: str | None = None
 
 
 class CellValue(NamedTuple):
@@ -236,6 +239,7 @@ class Report:
             "adcode": meta.adcode,
             "level": meta.level,
             "kind": meta.kind,
+            "scope": meta.scope,
             "sha256": self.sha256,
             "cells": self.values(),
             "cell_status": {cell.code: cell.status for cell in self.cells},
@@ -251,7 +255,7 @@ class Report:
     def from_dict(cls, data: dict) -> Report:
         """Rebuild a :class:`Report` from :meth:`to_dict`'s output (e.g. a cached parse)."""
         meta_fields = ("agency", "agency_printed", "year", "published", "province", "prefecture", "county", "adcode",
-                       "level", "kind")
+                       "level", "kind", "scope")
         metadata = Metadata(**{f: data.get(f) for f in meta_fields}, notes=tuple(data.get("notes", ())))
         statuses = data.get("cell_status", {})
         cells = tuple(CellValue(code, value, statuses.get(code, "number")) for code, value in data.get("cells", {}).items())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from govreports.build.rows import agency_id
 from govreports.records import Check, Report
 from govreports.template import TABLE3_APPLICANT_COLUMNS, TABLE3_TOTAL_COLUMN
 from govreports.template.pre2019_terms import FORM as PRE2019_FORM
@@ -112,13 +113,14 @@ def cumulative_checks(previous: PanelEntry, current: PanelEntry) -> list:
 def panel_checks(entries: list) -> list:
     """Return ``[(report_id, checks)]`` for each report whose agency also reported the year before.
 
-    ``entries`` are :class:`PanelEntry` records. Agencies are matched on name and adcode; a year
-    with two reports for one agency is ambiguous and left unchecked.
+    ``entries`` are :class:`PanelEntry` records. Agencies are matched on ``agency_id`` (normalised
+    name and adcode, as the reports table keys them); a year with two reports for one agency is
+    ambiguous and left unchecked (the build keeps one report per agency and year beforehand).
     """
     by_agency: dict = {}
     for entry in entries:
         if entry.agency and entry.year and entry.template:
-            by_agency.setdefault((entry.agency, entry.adcode), {}).setdefault(entry.year, []).append(entry)
+            by_agency.setdefault(agency_id(entry.agency, entry.adcode), {}).setdefault(entry.year, []).append(entry)
     results = []
     for years in by_agency.values():
         for year in sorted(years):

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from govreports import __version__
 from govreports.errors import GovReportsError
-from govreports.template.fields import FIELDS, RESOURCES
+from govreports.template.fields import RESOURCES, field_spec
 from govreports.template.terms import REPORT_TITLE_ZH
 
 TABLES = tuple(RESOURCES)
@@ -42,11 +42,11 @@ CODEBOOK_FIELDS = {
 @cache
 def table_schema(name: str) -> pa.Schema:
     """Return the Arrow schema of one output table, from its resource description."""
-    return pa.schema([pa.field(c, ARROW_TYPES[FIELDS[c]["type"]]) for c in RESOURCES[name]["columns"]])
+    return pa.schema([pa.field(c, ARROW_TYPES[field_spec(name, c)["type"]]) for c in RESOURCES[name]["columns"]])
 
 
-def _field(column: str) -> dict:
-    spec = FIELDS[column]
+def _field(table: str, column: str) -> dict:
+    spec = field_spec(table, column)
     field = {"name": column, "type": spec["type"], "description": spec["description"]}
     if "constraints" in spec:
         field["constraints"] = spec["constraints"]
@@ -93,7 +93,7 @@ def _parquet_resource(name: str, digests: dict, staging: Path) -> dict:
 
 def _table_schema_descriptor(name: str) -> dict:
     resource = RESOURCES[name]
-    schema = {"fields": [_field(c) for c in resource["columns"]], "missingValues": [""],
+    schema = {"fields": [_field(name, c) for c in resource["columns"]], "missingValues": [""],
               "primaryKey": list(resource["primary_key"])}
     if resource["foreign_keys"]:
         schema["foreignKeys"] = [dict(key) for key in resource["foreign_keys"]]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,6 +24,9 @@ from govreports.build.resources import table_schema
 from govreports.records import Report
 from govreports.template import SCHEMA, TEMPLATES, pre2019
 from govreports.template.fields import REPORT_TOTALS, TABLE4_TOTALS, TABLE_COLUMNS
+from govreports.template.metadata_terms import ZONE_SUFFIX
+from govreports.template.scope_terms import ZONE_COMMITTEE
+from govreports.template.vocabulary import Scope
 
 
 def table_from_rows(name: str, rows: list) -> pa.Table:
@@ -55,7 +59,8 @@ def report_row(report_id: str, source: str, report: Report) -> tuple:
         "agency_printed": meta.agency_printed, "agency_id": agency_id(meta.agency, meta.adcode),
         "published": meta.published,
         "province": meta.province, "prefecture": meta.prefecture, "county": meta.county, "adcode": meta.adcode,
-        "level": meta.level, "kind": meta.kind, "n_repairs": len(report.repairs),
+        "level": meta.level, "kind": meta.kind, "scope": meta.scope or Scope.UNKNOWN.value,
+        "n_repairs": len(report.repairs),
         "n_failed_checks": sum(c.passed is False for c in report.checks),
         "n_lost_cells": sum(c.status == "lost" for c in report.cells),
     }
@@ -71,13 +76,20 @@ def agency_id(name: str | None, adcode: str | None) -> str | None:
     """Return the stable id of an agency: ``<adcode or 000000>-<first 8 hex of sha1(normalised name)>``.
 
     The name is normalised (NFKC, whitespace removed) so that full-width or spaced printings of one
-    name give one id; the adcode keeps same-named agencies of different places (two 东塘镇人民政府) apart.
-    None when the agency is unknown.
+    name give one id, and a development zone's administrative committee (管委会, 管理委员会: the
+    zone's government) is the zone named alone, as a county named alone is its people's government
+    (平潭综合实验区管委会 2014 and 平潭综合实验区 2017-2022 are one agency; 平潭县人民政府 another).
+    The adcode keeps same-named agencies of different places (two 东塘镇人民政府) apart. None when
+    the agency is unknown.
     """
     if not name:
         return None
     normalised = "".join(unicodedata.normalize("NFKC", name).split())
+    normalised = _ZONE_COMMITTEE_RE.sub(r"\g<zone>", normalised)
     return f"{adcode or '000000'}-{hashlib.sha1(normalised.encode('utf-8')).hexdigest()[:8]}"
+
+
+_ZONE_COMMITTEE_RE = re.compile(rf"(?P<zone>{ZONE_SUFFIX}){ZONE_COMMITTEE}$")
 
 
 def _sum_cells(cells: dict, codes: list):

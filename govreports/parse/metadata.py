@@ -21,6 +21,7 @@ from itertools import islice
 
 from govreports.parse.divisions import cpca_place
 from govreports.parse.places import Resolution, jurisdiction, kind_of, level_of, resolve
+from govreports.parse.scope import report_scope
 from govreports.records import Metadata
 from govreports.template import metadata_terms as terms
 
@@ -111,6 +112,7 @@ def _extract(text: str) -> Metadata:
     year, year_notes = _year(title, window)
     adcode = resolution.adcode
     province, prefecture, county = jurisdiction(adcode) if adcode else (None, None, None)
+    level, kind = level_of(resolution), kind_of(resolution)
     return Metadata(
         agency=resolution.agency,
         agency_printed=name,
@@ -120,9 +122,10 @@ def _extract(text: str) -> Metadata:
         prefecture=prefecture,
         county=county,
         adcode=adcode,
-        level=level_of(resolution),
-        kind=kind_of(resolution),
+        level=level,
+        kind=kind,
         notes=name_notes + resolution.notes + year_notes,
+        scope=report_scope(text, name, resolution.agency, level, kind) if resolution.agency else None,
     )
 
 

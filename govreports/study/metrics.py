@@ -19,7 +19,14 @@ import pandas as pd
 
 from govreports.study.uncertainty import cluster_bootstrap
 from govreports.template import TABLE3_APPLICANT_COLUMNS
-from govreports.template.vocabulary import OUTCOME_GROUPS, TABLE4_GROUPS, USABLE_STATUSES, Z95
+from govreports.template.vocabulary import (
+    LEVELS,
+    OUTCOME_GROUPS,
+    TABLE4_GROUPS,
+    USABLE_STATUSES,
+    Z95,
+    Scope,
+)
 
 
 def agency_key(reports: pd.DataFrame) -> pd.Series:
@@ -99,6 +106,8 @@ def report_indicators(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFram
     columns = ["source", "status", "template", "year", "agency", "province", "prefecture", "county", "adcode",
                "level", "kind"] + [c for c in ("agency_id", "scope") if c in reports]
     meta = reports.set_index("report_id")[columns]
+    if "scope" not in meta:  # a dataset built before the column existed: nothing says
+        meta = meta.assign(scope=Scope.UNKNOWN.value)
     meta = meta.assign(agency_key=agency_key(meta).to_numpy())
     return meta.join(out, how="left").reset_index()
 
@@ -114,6 +123,44 @@ RATES = {
     "reconsideration_correction_rate": ("reconsideration_corrected", "reconsideration_decided", "reconsideration.corrected / (reconsideration.total - pending)"),
     "litigation_correction_rate": ("litigation_corrected", "litigation_decided", "litigation corrected / (litigation total - pending), both kinds"),
 }
+
+
+# Characters of the adcode that name a division at each level (a county's all six).
+_DIVISION_DIGITS = {"province": 2, "prefecture": 4, "county": 6}
+
+
+def double_counted(indicators: pd.DataFrame) -> pd.Series:
+    """Return, per row, whether it is a jurisdiction-wide summary whose members are in the frame too.
+
+    A report of scope ``jurisdiction`` (a 汇总 report) adds up the agencies of its division; another
+    report of the same year whose adcode lies in that division, at the summary's level or below,
+    is one of its members, and a sum over both would count the member twice. Summaries without
+    members in the frame, or without an adcode or level, are not double counted.
+    """
+    flags = pd.Series(False, index=indicators.index)
+    if "scope" not in indicators:
+        return flags
+    summaries = indicators[(indicators["scope"] == Scope.JURISDICTION.value) & indicators["adcode"].notna()
+                           & indicators["level"].isin(list(_DIVISION_DIGITS))]
+    rank = {level: i for i, level in enumerate(LEVELS)}
+    for index, summary in summaries.iterrows():
+        prefix = str(summary["adcode"])[:_DIVISION_DIGITS[summary["level"]]]
+        others = indicators.drop(index)
+        members = others[(others["year"] == summary["year"]) & others["adcode"].astype(str).str.startswith(prefix)
+                         & (others["level"].map(rank) >= rank[summary["level"]])]
+        flags[index] = not members.empty
+    return flags
+
+
+def summable(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows a sum across reports may add: all but summaries whose members are there too.
+
+    Every pooled figure of this module (rates, per-100 figures, compositions, volumes,
+    concentration, headlines) sums over ``summable(frame)``, so a jurisdiction's summary is never
+    added to its own members (see :func:`double_counted`); ``reports`` counts what was summed.
+    """
+    flags = double_counted(indicators)
+    return indicators[~flags] if flags.any() else indicators
 
 
 def _denominators(frame: pd.DataFrame) -> pd.DataFrame:
@@ -146,7 +193,7 @@ def rate_table(indicators: pd.DataFrame, rate: str, by: list | None = None, *, c
     narrow when they cluster, shown for comparison); the rate is NaN where ``trials == 0``.
     """
     numerator, denominator, _formula = RATES[rate]
-    frame = _denominators(indicators).dropna(subset=[numerator, denominator])
+    frame = _denominators(summable(indicators)).dropna(subset=[numerator, denominator])
     options = {"cluster": cluster, **({"draws": draws} if draws else {})}
     rows = []
     for group, part in _groups(frame, by):
@@ -160,7 +207,7 @@ def rate_table(indicators: pd.DataFrame, rate: str, by: list | None = None, *, c
 
 def per_100_applications(indicators: pd.DataFrame, count: str, by: list | None = None) -> pd.DataFrame:
     """Return ``count`` (e.g. ``reconsideration_total``) per 100 new applications, pooled; NaN over zero."""
-    frame = indicators.dropna(subset=[count, "new"])
+    frame = summable(indicators).dropna(subset=[count, "new"])
     groups = frame.groupby(by, dropna=False) if by else [((), frame)]
     rows = []
     for key, part in groups:
@@ -174,7 +221,7 @@ def per_100_applications(indicators: pd.DataFrame, count: str, by: list | None =
 
 def concentration(indicators: pd.DataFrame, top: int = 10) -> float:
     """Return the share of new applications received by the ``top`` agencies with the most (NaN if none)."""
-    volumes = indicators["new"].dropna().sort_values(ascending=False)
+    volumes = summable(indicators)["new"].dropna().sort_values(ascending=False)
     total = volumes.sum()
     return float(volumes.head(top).sum() / total) if total > 0 else math.nan
 
@@ -208,7 +255,7 @@ def outcome_composition(indicators: pd.DataFrame, by: list | None = None) -> pd.
     One row per group and outcome (:data:`OUTCOME_GROUPS`' keys, in template order), with
     ``count``, ``handled``, ``reports`` and ``share`` (``count / handled``; NaN when nothing was handled).
     """
-    frame = indicators.dropna(subset=["handled"])
+    frame = summable(indicators).dropna(subset=["handled"])
     rows = []
     for group, part in _groups(frame, by):
         handled = float(part["handled"].sum())
@@ -232,6 +279,7 @@ def reason_ranking(indicators: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFram
     used reason.
     """
     columns = ["row_code", "group", "applications", "reports", "share_of_handled", "ci_low", "ci_high"]
+    indicators = summable(indicators)
     ids = set(indicators["report_id"])
     part = cells[cells["report_id"].isin(ids) & cells["code"].str.startswith("table3.")
                  & cells["code"].str.endswith(".total")]
@@ -259,7 +307,7 @@ def proactive_totals(indicators: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFr
     Codes of both templates can appear (a year is usually printed in one); a blank cell is not a zero
     and is left out of ``reports``, ``total`` and ``median``.
     """
-    ids = set(indicators["report_id"])
+    ids = set(summable(indicators)["report_id"])
     part = cells[cells["report_id"].isin(ids) & cells["code"].str.startswith("table2.")].dropna(subset=["value"])
     if part.empty:
         return pd.DataFrame(columns=["code", "reports", "total", "median"])
@@ -273,6 +321,7 @@ def volume_summary(indicators: pd.DataFrame) -> pd.DataFrame:
     Columns: ``reports`` (with a figure), ``total``, ``mean``, ``median``, ``p90``, ``max``,
     ``zero_reports`` and ``top1_share``, ``top5_share``, ``top10_share`` (see :func:`concentration`).
     """
+    indicators = summable(indicators)
     volumes = indicators["new"].dropna()
     row = {"reports": len(volumes), "total": float(volumes.sum()) if len(volumes) else math.nan}
     stats = {"mean": volumes.mean(), "median": volumes.median(), "p90": volumes.quantile(0.9), "max": volumes.max()}
@@ -297,7 +346,8 @@ def concentration_curve(indicators: pd.DataFrame) -> pd.DataFrame:
     Columns: ``rank`` (1 = most), ``agency``, ``new``, ``share``, ``cumulative_share`` and
     ``agency_share`` (rank / number of reports): the curve behind :func:`concentration`.
     """
-    frame = indicators.dropna(subset=["new"]).sort_values(["new", "agency"], ascending=[False, True], kind="stable")
+    frame = summable(indicators).dropna(subset=["new"]).sort_values(["new", "agency"], ascending=[False, True],
+                                                                    kind="stable")
     total = float(frame["new"].sum())
     out = pd.DataFrame({"rank": range(1, len(frame) + 1), "agency": frame["agency"].to_numpy(),
                         "new": frame["new"].to_numpy(dtype=float)})
@@ -321,7 +371,7 @@ def headline(indicators: pd.DataFrame, by: list | None = None) -> pd.DataFrame:
     Every figure is pooled with :func:`rate_table` or :func:`per_100_applications`.
     """
     rows = []
-    for group, part in _groups(indicators, by):
+    for group, part in _groups(summable(indicators), by):
         # min_count: a group whose reports print no figure has a missing total, not 0 (pre-2019 forms).
         row = {**group, "reports": len(part), "new": float(part["new"].sum(min_count=1)),
                "handled": float(part["handled"].sum(min_count=1))}

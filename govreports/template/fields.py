@@ -17,6 +17,7 @@ from govreports.template.vocabulary import (
     ManifestStatus,
     RepairKind,
     ReportStatus,
+    Scope,
     values,
 )
 
@@ -24,6 +25,7 @@ STATUS_VALUES = values(ReportStatus)
 MANIFEST_STATUS_VALUES = values(ManifestStatus)
 VALUE_STATUS_VALUES = values(CellStatus)
 REPAIR_KIND_VALUES = values(RepairKind)
+SCOPE_VALUES = values(Scope)
 
 FIELDS = {
     "report_id": {"type": "string", "description": "First 16 hex digits of the report file's SHA-256: a stable id."},
@@ -47,8 +49,9 @@ FIELDS = {
                                                         "OCR misreading; equal to agency when nothing was changed)."},
     "agency_id": {"type": "string", "description": "Stable agency id following one agency across years: the adcode "
                                                    "(000000 when unknown), a dash and the first 8 hex digits of the "
-                                                   "SHA-1 of the normalised name (NFKC, no spaces); same-named agencies "
-                                                   "of different places stay apart.",
+                                                   "SHA-1 of the normalised name (NFKC, no spaces; a development zone's "
+                                                   "administrative committee, 管委会 or 管理委员会, is the zone named "
+                                                   "alone); same-named agencies of different places stay apart.",
                   "constraints": {"pattern": "[0-9]{6}-[0-9a-f]{8}"}},
     "published": {"type": "string", "description": "Publication date (YYYY-MM-DD) where the report states it."},
     "province": {"type": "string", "description": "Province of the agency's jurisdiction."},
@@ -106,8 +109,15 @@ RESOURCES = {
     "reports": {
         "columns": ("report_id", "source", "sha256", "status", "template", "year", "agency", "agency_printed",
                     "agency_id", "published", "province",
-                    "prefecture", "county", "adcode", "level", "kind", "n_repairs", "n_failed_checks",
+                    "prefecture", "county", "adcode", "level", "kind", "scope", "n_repairs", "n_failed_checks",
                     "n_lost_cells") + TOTAL_COLUMNS,
+        # ``scope`` here is the report's scope, not the checks table's scope of an identity.
+        "fields": {"scope": {
+            "type": "string", "description": "What the report covers: agency (the agency's own work), jurisdiction "
+                                             "(a summary of many agencies' work, a 汇总 report, whose figures must not "
+                                             "be added to its members') or unknown (nothing says; never guessed). "
+                                             "The rule: README, codebook; govreports/parse/scope.py.",
+            "constraints": {"enum": SCOPE_VALUES}}},
         "primary_key": ("report_id",),
         "foreign_keys": ({"fields": "source", "reference": {"resource": "manifest", "fields": "source"}},),
         "description": "One row per parsed report: metadata, status and the main totals of tables 3 and 4.",
@@ -155,3 +165,8 @@ RESOURCES = {
 }
 
 TABLE_COLUMNS = {name: list(resource["columns"]) for name, resource in RESOURCES.items()}
+
+
+def field_spec(table: str, column: str) -> dict:
+    """Return the description of a table's column: the table's own (``fields``) or the shared :data:`FIELDS`."""
+    return RESOURCES[table].get("fields", {}).get(column) or FIELDS[column]

@@ -63,6 +63,14 @@ class RepairKind(_Word):
     VALUE_ORDER = "value_order"  # table 3 printed in another order (column by column), placed by the identities
 
 
+class Scope(_Word):
+    """What a report covers: the agency's own work, or a jurisdiction-wide summary of many agencies."""
+
+    AGENCY = "agency"
+    JURISDICTION = "jurisdiction"  # a 汇总 report: adds up its members' figures, never to be added to them
+    UNKNOWN = "unknown"  # nothing in the title or the text says: never guessed
+
+
 def values(words: type[Enum]) -> list:
     """Return an enum's values as plain strings, in definition order (for schemas and constraints)."""
     return [word.value for word in words]

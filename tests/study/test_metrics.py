@@ -54,3 +54,51 @@ def test_pooled_disclosure_rate_by_group_and_empty_group():
     assert table.loc["湖南省", "rate"] == pytest.approx(0.75)
     assert math.isnan(table.loc["吉林省", "rate"])
     assert metrics.concentration(indicators, top=1) == pytest.approx(10 / 12)
+
+
+def scoped(rows):
+    """Indicators of reports ``(report_id, year, adcode, level, scope, new, handled, granted)``."""
+    reports = pd.DataFrame([{"report_id": r, "source": f"{r}.txt", "status": "valid", "template": "2021", "year": y,
+                             "agency": r, "province": "湖南省", "prefecture": None, "county": None, "adcode": a,
+                             "level": lv, "kind": "government", "scope": s} for r, y, a, lv, s, *_ in rows])
+    cells = pd.DataFrame([{"report_id": r, "code": f"table3.{row}.total", "value": v}
+                          for r, *_, new, handled, granted in rows
+                          for row, v in (("new_received", new), ("total_handled", handled), ("granted", granted),
+                                         ("partially_granted", 0), ("carried_over", 0))])
+    return metrics.report_indicators(reports, cells)
+
+
+def test_a_summary_is_not_added_to_its_members():
+    indicators = scoped([
+        ("county_summary", 2023, "430624", "county", "jurisdiction", 71, 70, 60),
+        ("county_department", 2023, "430624", "county", "agency", 20, 20, 10),
+        ("township", 2023, "430624", "township", "unknown", 1, 1, 1),
+        ("other_county", 2023, "430621", "county", "jurisdiction", 9, 10, 5),  # no member of it here
+        ("county_summary_2022", 2022, "430624", "county", "jurisdiction", 50, 50, 50),  # no member that year
+    ])
+    flags = dict(zip(indicators["report_id"], metrics.double_counted(indicators)))
+    assert flags == {"county_summary": True, "county_department": False, "township": False, "other_county": False,
+                     "county_summary_2022": False}
+    this_year = indicators[indicators["year"] == 2023]
+    table = metrics.rate_table(this_year, "disclosure_rate")
+    assert table[["successes", "trials", "reports"]].iloc[0].tolist() == [16.0, 31.0, 3]  # 10 + 1 + 5 of 20 + 1 + 10
+    assert metrics.headline(this_year)[["reports", "new"]].iloc[0].tolist() == [3, 30.0]
+    assert metrics.volume_summary(this_year)["total"].iloc[0] == 30.0
+    # a prefecture's summary has the county's reports as members; the county's summary then counts once
+    prefecture = scoped([("prefecture_summary", 2023, "430600", "prefecture", "jurisdiction", 500, 500, 400),
+                         ("county_summary", 2023, "430624", "county", "jurisdiction", 71, 70, 60)])
+    assert metrics.double_counted(prefecture).tolist() == [True, False]
+    # a county's summary has no member in a province-level department of the same code prefix
+    province = scoped([("county_summary", 2023, "430624", "county", "jurisdiction", 71, 70, 60),
+                       ("province_department", 2023, "430000", "province", "agency", 5, 5, 5)])
+    assert not metrics.double_counted(province).any()
+
+
+def test_summaries_count_when_the_data_has_no_scope_column():
+    indicators = scoped([("a", 2023, "430624", "county", "jurisdiction", 1, 1, 1)]).drop(columns="scope")
+    assert not metrics.double_counted(indicators).any()
+    reports = pd.DataFrame([{"report_id": "r", "source": "r.txt", "status": "valid", "template": "2021", "year": 2023,
+                             "agency": "a", "province": None, "prefecture": None, "county": None, "adcode": None,
+                             "level": None, "kind": None}])
+    assert metrics.report_indicators(reports, pd.DataFrame(columns=["report_id", "code", "value"]))["scope"].tolist() == [
+        "unknown"]
