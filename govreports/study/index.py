@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -165,6 +166,15 @@ def _failures(outcomes: list) -> str:
     return f'<h2 class="failed">{_label("failed")}</h2>\n<ul>' + "\n".join(items) + "</ul>"
 
 
+def dataset_location(processed: Path, out_dir: Path) -> str:
+    """Return where the dataset lies as seen from the index's folder, with forward slashes.
+
+    A relative path keeps the page free of the local user's folders and still true when the
+    whole project is moved or archived together.
+    """
+    return Path(os.path.relpath(Path(processed).resolve(), Path(out_dir).resolve())).as_posix()
+
+
 def write_index(out_dir: Path, processed: Path, outcomes: list = ()) -> Path:
     """Write ``index.html`` linking every report in ``out_dir``, with headline figures and failures."""
     version = dataset_version(processed)
@@ -176,7 +186,7 @@ def write_index(out_dir: Path, processed: Path, outcomes: list = ()) -> Path:
     page = (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
             f"<style>{INDEX_STYLE}</style>\n</head>\n<body>\n"
             + (synthetic_banner() + "\n" if is_synthetic(processed) else "") + f"<h1>{title}</h1>\n"
-            f'<p class="meta">{_label("dataset")}: {html.escape(str(Path(processed).resolve()))}, '
+            f'<p class="meta">{_label("dataset")}: {html.escape(dataset_location(processed, out_dir))}, '
             f"version {html.escape(version)}</p>\n" + _failures(list(outcomes)) + "\n" + "\n".join(sections)
             + "\n</body>\n</html>\n")
     target = out_dir / "index.html"

@@ -196,6 +196,16 @@ def test_the_study_is_linked_first(tmp_path):
     assert page.index(index._label("study")) < page.index(index._label("year"))
 
 
+def test_the_index_names_the_dataset_relative_to_itself_not_by_a_local_absolute_path(tmp_path):
+    processed, out = tmp_path / "data" / "processed", tmp_path / "reports"
+    processed.mkdir(parents=True)
+    out.mkdir()
+    (processed / "datapackage.json").write_text('{"version": "v7"}', encoding="utf-8")
+    page = index.write_index(out, processed).read_text(encoding="utf-8")
+    assert "../data/processed, version v7" in page
+    assert str(tmp_path) not in page
+
+
 # ----------------------------------------------------------------------------------------
 # Configuration
 
