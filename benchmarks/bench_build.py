@@ -26,9 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_corpus(folder: Path, n: int) -> None:
+    from common import seed_reports
+
     from govreports.synth import consistent_values, render
 
-    bases = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
+    bases = [p.read_text(encoding="utf-8") for p in seed_reports()]
     bases += [render(consistent_values(t, seed=s), layout, t)
               for s, layout in enumerate(["lines", "pipes", "tabs", "markdown", "spaces"]) for t in ("2021", "2019")]
     folder.mkdir(parents=True, exist_ok=True)

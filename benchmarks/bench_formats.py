@@ -14,14 +14,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from common import machine_line, rate  # noqa: E402
+from common import machine_line, rate, seed_reports  # noqa: E402
 
 from govreports.parse import parse  # noqa: E402
 from govreports.read import read_document  # noqa: E402
 
 RENDERINGS = ROOT / "tests" / "data" / "renderings"
 FORMATS = {
-    "text": sorted((ROOT / "data" / "raw").glob("*.txt")),
+    "text": seed_reports(),
     "html": sorted(RENDERINGS.glob("*.htm*")),
     "docx": sorted(RENDERINGS.glob("*.docx")),
     "pdf": sorted(p for p in RENDERINGS.glob("*.pdf") if not p.name.startswith("encrypted")),

@@ -8,6 +8,7 @@ by the floor ("x floor") compares across days and machines far better than the f
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -18,6 +19,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR_FILES = 200  # files of 3 KB (a text report's size) read per round of the floor
 FLOOR_LOOP = 20_000  # iterations of the fixed pure-Python loop per round
+
+
+def seed_reports() -> list:
+    """Return the five seed reports of data/raw (those with an answer key in tests/truth).
+
+    data/raw also bundles real reports (run-together crawler streams, PDFs, reports before 2019)
+    whose mix would change every figure; the benchmarks' text workload stays the seeds, so that
+    figures of different days compare.
+    """
+    keys = sorted((ROOT / "tests" / "truth").glob("*.json"))
+    return [ROOT / "data" / "raw" / json.loads(k.read_text(encoding="utf-8"))["file"] for k in keys]
 
 
 def machine_line() -> str:
