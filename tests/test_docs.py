@@ -59,16 +59,41 @@ def test_citation_cff_is_valid_under_the_cff_schema():
         jsonschema.validate(wrong, json.loads(CFF_SCHEMA.read_text(encoding="utf-8")))
 
 
-def test_cffconvert_validates_the_citation():
+CFFCONVERT = "cffconvert==2.0.0"  # pins jsonschema<4, which frictionless cannot share: own venv
+
+
+def cffconvert_tool(folder: Path) -> str:
+    """Return a cffconvert executable: the environment's, else one installed into its own venv."""
     import shutil
     import subprocess
     import sys
+    import venv
 
-    tool = shutil.which("cffconvert") or str(Path(sys.executable).with_name("cffconvert"))
-    if not Path(tool).is_file():
-        pytest.skip("cffconvert is not installed (it pins jsonschema<4, which frictionless cannot share)")
+    found = shutil.which("cffconvert")
+    if found:
+        return found
+    venv.create(folder, with_pip=True)
+    pip = subprocess.run([str(folder / "bin" / "pip"), "install", "--quiet", CFFCONVERT],
+                         capture_output=True, text=True, timeout=600)
+    if pip.returncode != 0:
+        pytest.skip(f"{CFFCONVERT} could not be installed into its own venv: {pip.stderr[-300:]}")
+    assert sys.prefix != str(folder)
+    return str(folder / "bin" / "cffconvert")
+
+
+@pytest.mark.slow
+def test_cffconvert_validates_the_citation(tmp_path):
+    import subprocess
+
+    tool = cffconvert_tool(tmp_path / "cffconvert-venv")
     result = subprocess.run([tool, "--validate", "-i", str(ROOT / "CITATION.cff")], capture_output=True, text=True)
     assert result.returncode == 0 and "valid" in result.stdout, result.stdout + result.stderr
+    broken = tmp_path / "CITATION.cff"
+    broken.write_text((ROOT / "CITATION.cff").read_text(encoding="utf-8").replace("type: software",
+                                                                                    "type: program"),
+                      encoding="utf-8")
+    rejected = subprocess.run([tool, "--validate", "-i", str(broken)], capture_output=True, text=True)
+    assert rejected.returncode != 0  # the check can fail: a CFF file is software or dataset
 
 
 # ----------------------------------------------------------------------------------------
