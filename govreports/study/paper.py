@@ -8,8 +8,10 @@ the Markdown and, at its end, the registry: ``govreports report`` writes it besi
 the tests recompute every entry from the Parquet files with pandas.
 
 Counts: template reports (2019 and 2021 national templates) with status ``valid`` or ``repaired``
-are the study's observations; a jurisdiction-wide summary (``scope`` = ``jurisdiction``, where the
-reports table has that column) is left out of every sum, as it repeats its members' figures.
+are the study's observations; a jurisdiction-wide summary (``scope`` = ``jurisdiction``) is left out
+when one of its members is in the corpus too (:func:`govreports.study.metrics.double_counted`), as a
+sum over both would count the member twice; a summary whose members are not in the corpus is the
+only account of them and stays.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from govreports.template.vocabulary import LEVELS, OUTCOME_GROUPS, USABLE_STATUS
 PRE2019 = "2014"  # the parser's template code of the pre-2019 forms (国办发〔2014〕32号 and local variants)
 ERA_ORDER = (PRE2019, *TEMPLATES)
 UNCHECKED = "unchecked"
-SUMMARY_SCOPE = "jurisdiction"
 TOP_SHARE = 0.1  # the busiest tenth of reports, for the concentration of volume
 GOVERNMENT, DEPARTMENT = "government", "department"
 COVERED_LEVELS = LEVELS[:3]  # the division table has no townships
@@ -105,10 +106,8 @@ class Paper:
 
 
 def own_reports(reports: pd.DataFrame) -> pd.DataFrame:
-    """Return the reports of single agencies: a jurisdiction-wide summary (``scope``) is left out."""
-    if "scope" not in reports:
-        return reports
-    return reports[reports["scope"].fillna("agency") != SUMMARY_SCOPE]
+    """Return the reports a sum may add: a jurisdiction's summary is left out where its members are in."""
+    return reports[~metrics.double_counted(reports)]
 
 
 def template_reports(reports: pd.DataFrame) -> pd.DataFrame:
