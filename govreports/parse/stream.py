@@ -34,7 +34,7 @@ from govreports.parse.rows import (
     read_segments,
 )
 from govreports.template import SCHEMA
-from govreports.template.terms import NULL_MARKERS
+from govreports.template.terms import ITEM_NUMBER_START, NULL_MARKERS
 
 MIN_STREAM_ROWS = 3  # label+run pairs a line needs before it is read as a stream
 MIN_STRIPPED_KEY = 4  # a label's key without its item number must still be this long to match
@@ -44,7 +44,11 @@ _KEPT = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")  # the characters label_key kee
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _RUN = re.compile(r"[^\w+\-/.]*((?:(?:" + _NUMBER + r"|/)[ \t]*)+)")
 _PIECE = re.compile(_NUMBER + "|/")
-_WORDS_AND_FIGURES = re.compile(r"[\u4e00-\u9fff][^\u4e00-\u9fff\d]{0,3}\d")  # a label, then a figure
+# A label, then a figure; or a line opening with figures then words (a stream broken after a label).
+_WORDS_AND_FIGURES = re.compile(r"[\u4e00-\u9fff][^\u4e00-\u9fff\d]{0,3}\d|^[\d ]+[^\d ]{0,3}[\u4e00-\u9fff]")
+_LEADING_RUN = re.compile(r"\s*((?:(?:" + _NUMBER + r"|/)[ \t]*)+)")
+_ITEM_START = re.compile(ITEM_NUMBER_START)
+_FIGURES_ONLY = re.compile(r"(?:(?:" + _NUMBER + r")[ \t]*)+")
 _TORN = re.compile(r"[,.]\d")  # a run that stops at "1234,567": its grouping is not a number's
 
 
@@ -140,6 +144,10 @@ def stream_segments(text: str, line: int, template: str, min_rows: int = MIN_STR
     """
     hits = find_labels(text, template)
     segments, cut, cell = [], 0, line * 100_000
+    lead = _leading_run(text, hits[0].start if hits else len(text))
+    if lead is not None:
+        segments.append(Segment([], _run_tokens(lead.group(1), line, cell)))
+        cut, cell = lead.end(), cell + len(segments[0].tokens)
     for index, hit in enumerate(hits):
         stop = hits[index + 1].start if index + 1 < len(hits) else len(text)
         run = _RUN.match(text, hit.end, stop)
@@ -157,6 +165,20 @@ def stream_segments(text: str, line: int, template: str, min_rows: int = MIN_STR
     return segments
 
 
+def _leading_run(text: str, first_label: int) -> re.Match | None:
+    """Return the match of the figures a line prints before any label, else None.
+
+    A stream broken over lines (at its spaces, or where a converter wrapped it) starts a line
+    with the run of the label that ended the line before (``…申请数量`` / ``713000074二、上年结转…``).
+    The run counts only where a label follows it at once: a template label, or an item number
+    (``二、``, ``(三)``) opening a label or a heading; never a figure of a sentence (``2022年``).
+    """
+    run = _LEADING_RUN.match(text, 0, first_label)
+    if run is None or text[run.end():first_label].strip() and not _ITEM_START.match(text, run.end()):
+        return None
+    return run
+
+
 def _stream_candidate(cells: tuple) -> bool:
     """Return True for a line worth searching for labels with runs: one cell, words and figures."""
     return len(cells) == 1 and _WORDS_AND_FIGURES.search(cells[0]) is not None
@@ -171,25 +193,43 @@ def read_stream(lines: list, template: str) -> TableRead | None:
     into segments as usual, so a report run together in places and printed properly in others
     is read whole.
     """
-    segments, pending, rows = [], [], 0
+    segments, pending, rows, open_run = [], [], 0, None
     for line in lines:
+        if open_run is not None and _continues_run(line, open_run):
+            continue
         cut = stream_segments(line.cells[0], line.number, template, 1) if _stream_candidate(line.cells) else None
         if cut is None:
             pending.append(line)
+            open_run = None
             continue
+        if open_run is not None and not cut[0].labels:  # the figures that open the line end the last run
+            open_run.tokens.extend(cut.pop(0).tokens)
         flushed = read_segments(pending)
-        if flushed and not flushed[-1].tokens:  # labels printed on the lines before: a header
+        if flushed and not flushed[-1].tokens and cut:  # labels printed on the lines before: a header
             cut[0].labels[:0] = flushed.pop().labels
         segments.extend(flushed)
         pending = []
-        if not cut[-1].tokens:  # a label printed last: its values may follow on the next line
+        if cut and not cut[-1].tokens:  # a label printed last: its values may follow on the next line
             pending.append(Line(line.number, (cut.pop().labels[0],)))
         segments.extend(cut)
         rows += len(cut)
+        open_run = None if pending or not segments else segments[-1]
     if rows < MIN_STREAM_ROWS:
         return None
     segments.extend(read_segments(pending))
     return match_segments(segments, template, stream=True)
+
+
+def _continues_run(line: Line, run: Segment) -> bool:
+    """Add a line of figures alone to the run the line before ended with; return True if it was one.
+
+    A stream broken over lines where its spaces were (``…其他处理0`` / ``0`` / ``0`` / ``00(七)总计…``)
+    prints a run's pieces on lines of their own: they are the same run, as a space would be.
+    """
+    if len(line.cells) != 1 or _FIGURES_ONLY.fullmatch(line.cells[0]) is None:
+        return False
+    run.tokens.extend(_run_tokens(line.cells[0], line.number, line.number * 100_000))
+    return True
 
 
 def _table3_rows(read: TableRead) -> int:

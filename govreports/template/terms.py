@@ -16,6 +16,10 @@ PAGE_MARKER_PATTERNS = (
     r"^page\s*\d{1,4}(\s*of\s*\d{1,4})?$",
 )
 
+# An item number opening a row or a section label ("二、", "(三)", text already folded to ASCII):
+# figures printed right before one end the previous row (a crawler stream broken over lines).
+ITEM_NUMBER_START = r"[一二三四五六七八九十]+\s*、|\(\s*[一二三四五六七八九十]+\s*\)"
+
 # Where the template's tables stop: the report's fifth part, "五、存在的主要问题及改进情况".
 SECTION_END_PATTERN = r"^\s*[#\s]*五\s*[、.,]\s*.*(问题|改进)"
 

@@ -38,3 +38,19 @@ def test_cells_left_out_of_the_key_are_lost_never_guessed(name):
     unkeyed = {c.code: (c.value, c.status) for c in report.cells if c.code not in key["cells"]}
     assert unkeyed and set(unkeyed.values()) == {(None, "lost")}
     assert all(code.startswith("table2.") for code in unkeyed)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_a_stream_broken_over_lines_where_its_spaces_were_reads_the_same(name, tmp_path):
+    # A crawler that keeps the page's line breaks where this one left spaces: a row's run opens
+    # the next line (``713000074二、上年结转…``) or stands alone (``0`` / ``00(七)总计23``).
+    key = key_of(name)
+    text = (HERE / "raw" / name).read_text(encoding="utf-8").replace(" ", "\n")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    report = parse(path)
+    assert report.template == key["template"]
+    values = report.values()
+    assert {code: values.get(code) for code in key["cells"]} == key["cells"]
+    unkeyed = {c.code: c.value for c in report.cells if c.code not in key["cells"]}
+    assert set(unkeyed.values()) == {None}
