@@ -130,8 +130,19 @@ def input_options(func):
     return click.argument("paths", nargs=-1, required=True)(func)
 
 
+def print_version(ctx: click.Context, _param, value: bool) -> None:
+    """Print the version and which PDF loops run (compiled or Python), then exit."""
+    if not value or ctx.resilient_parsing:
+        return
+    from govreports.read.pdf_pdfium import loops_in_use
+
+    click.echo(f"govreports, version {__version__} (PDF character and path loops: {loops_in_use()})")
+    ctx.exit()
+
+
 @click.group()
-@click.version_option(__version__, prog_name="govreports")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=print_version,
+              help="Show the version (and which PDF loops run) and exit.")
 def cli():
     """Parse, validate and study China's government information disclosure annual reports."""
 

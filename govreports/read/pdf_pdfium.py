@@ -6,6 +6,11 @@ then rebuilds the tables and text lines exactly as pdfplumber would from the sam
 Character boxes follow pdfminer's rule (font size high, from the baseline plus the font's
 descent), so that cells and text lines come out as with :mod:`govreports.read.pdf_plumber`.
 
+The loops over each character and each path segment run in C when the optional extension
+:mod:`govreports.read._pdfium_loops` is built (``_pdfium_loops.c``, a port of the Python loops
+here, which stay as the reference and the fallback: :data:`NATIVE` says which runs). Both give
+the very same characters and edges (``tests/read/test_pdf_native.py``).
+
 What pdfium does not give is handled by the caller: a page with rotated or mirrored characters
 raises :class:`RotatedText`, and :func:`govreports.read.pdf.read_pdf` reads that file with the
 pdfplumber engine instead (pdfplumber's text directions for non-upright text are not ported).
@@ -14,10 +19,28 @@ pdfplumber engine instead (pdfplumber's text directions for non-upright text are
 from __future__ import annotations
 
 import ctypes
+import os
 import re
 import struct
 
 from govreports.read import pdf_geometry as geometry
+
+try:
+    from govreports.read import _pdfium_loops as _native
+except ImportError:  # not built (no C compiler at install time): the Python loops below run
+    _native = None
+
+# The compiled loops run unless they are not built or GOVREPORTS_PURE_PYTHON is set (to 1).
+NATIVE = _native is not None and os.environ.get("GOVREPORTS_PURE_PYTHON", "") in ("", "0")
+
+
+def loops_in_use() -> str:
+    """Say which character and path loops run: the compiled ones, or Python's and why."""
+    if NATIVE:
+        return "compiled (govreports.read._pdfium_loops)"
+    if _native is None:
+        return "Python (the optional C extension is not built)"
+    return "Python (GOVREPORTS_PURE_PYTHON is set)"
 
 _SPACE_LIKE = frozenset(" \t\r\n\x00\u00a0\u3000")
 
@@ -105,6 +128,8 @@ def _chars(page, page_top: float, declared: dict, checking: bool = False) -> tup
     textpage = page.get_textpage()
     handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     try:
+        if NATIVE:
+            return _native_chars(handle, _texts(textpage, api, handle), page_top, declared, checking)
         return _page_chars(api, handle, _texts(textpage, api, handle), page_top, declared, checking)
     except _Unmapped:
         return _chars(page, page_top, declared, checking=True)
@@ -123,6 +148,29 @@ def _texts(textpage, api, handle) -> str | list:
     if len(texts) != count:  # characters outside the BMP come as two UTF-16 units: one by one then
         texts = [chr(min(api.unicode(handle, i), 0x10FFFF)) for i in range(count)]
     return texts
+
+
+def _native_chars(handle, texts, page_top: float, declared: dict, checking: bool) -> tuple:
+    """Return ``(characters, unmapped)`` of one text page from the compiled loop (as :func:`_page_chars`).
+
+    Raises:
+        RotatedText: a text object's characters are rotated or mirrored.
+    """
+    descents: dict = {}  # font -> its descent per unit of font size
+
+    def descent_of(font) -> float:
+        return descents[font] if font in descents else descents.setdefault(font, _descent(font, declared))
+
+    text = texts if isinstance(texts, str) else "".join(texts)
+    status, chars, unmapped = _native.chars(handle.value, text, page_top, descent_of, checking)
+    if status == _NATIVE_UNMAPPED:
+        raise _Unmapped
+    if status == _NATIVE_ROTATED:
+        raise RotatedText
+    return chars, unmapped
+
+
+_NATIVE_UNMAPPED, _NATIVE_ROTATED = 1, 2  # the compiled loop's statuses besides 0 (read)
 
 
 def _page_chars(api, handle, texts, page_top: float, declared: dict, checking: bool) -> tuple:  # noqa: C901
@@ -319,6 +367,18 @@ def _bind() -> None:
     prototype = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t)
     _FONT_NAME_OF.append(prototype(ctypes.cast(pdfium_c.FPDFFont_GetBaseFontName, ctypes.c_void_p).value))
     _API.append(_Api())
+    if _native is not None:
+        _native.bind(tuple(ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value for name in NATIVE_FUNCTIONS))
+
+
+# pdfium's functions the compiled loops call, in the order _pdfium_loops.c's bind() takes them
+NATIVE_FUNCTIONS = (
+    "FPDFText_IsGenerated", "FPDFText_HasUnicodeMapError", "FPDFText_GetTextObject", "FPDFText_GetLooseCharBox",
+    "FPDFText_GetCharOrigin", "FPDFText_GetFontSize", "FPDFText_GetMatrix", "FPDFTextObj_GetFont",
+    "FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFFormObj_CountObjects", "FPDFFormObj_GetObject",
+    "FPDFPageObj_GetType", "FPDFPageObj_GetMatrix", "FPDFPath_GetDrawMode", "FPDFPath_CountSegments",
+    "FPDFPath_GetPathSegment", "FPDFPathSegment_GetType", "FPDFPathSegment_GetPoint", "FPDFPathSegment_GetClose",
+)
 
 
 _FONT: list = []
@@ -332,6 +392,8 @@ def _edges(page, page_top: float) -> tuple:
     Each subpath becomes what pdfminer makes of it: a line (one edge), an axis-aligned rectangle
     (four edges) or a curve (an edge between each pair of consecutive points that is level or plumb).
     """
+    if NATIVE:
+        return _native.edges(ctypes.cast(page.raw, ctypes.c_void_p).value, page_top)
     vertical: list = []
     horizontal: list = []
     for points, shape in _subpaths(page, page_top):
