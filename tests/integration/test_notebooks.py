@@ -91,14 +91,6 @@ def synthetic_reports() -> dict:
 
 
 @pytest.fixture(scope="session")
-def bundled(tmp_path_factory):
-    """The processed dataset built from the bundled data/raw."""
-    out = tmp_path_factory.mktemp("bundled") / "processed"
-    build_dataset(ROOT / "data" / "raw", out, workers=1)
-    return out
-
-
-@pytest.fixture(scope="session")
 def synthetic(tmp_path_factory):
     """The processed dataset of ~40 synthetic reports (2 provinces, 3 years)."""
     raw = tmp_path_factory.mktemp("synthetic_raw")

@@ -41,13 +41,6 @@ def strict_glyphs(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    out = tmp_path_factory.mktemp("bundled") / "processed"
-    build_dataset(ROOT / "data" / "raw", out, workers=1)
-    return out
-
-
-@pytest.fixture(scope="module")
 def real(tmp_path_factory):
     """The real test reports, pre-2019 ones included, with the bundled ones."""
     raw = tmp_path_factory.mktemp("real_raw")
