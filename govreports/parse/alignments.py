@@ -137,8 +137,12 @@ def _with_lost_cells(slots: tuple, kinds: frozenset, width: int) -> list:
     return alignments
 
 
-def _positional_alignment(tokens: tuple, width: int, start: int | None) -> Alignment | None:
-    """Place tokens by their columns when the layout keeps columns and the table's start is known."""
+def _positional_alignment(tokens: tuple, width: int, start: int | None, gap: str = LOST) -> Alignment | None:
+    """Place tokens by their columns when the layout keeps columns and the table's start is known.
+
+    A column without a token holds ``gap``: lost (a converter dropped the cell), or blank where
+    the table prints its empty cells as blanks.
+    """
     if start is None or any(t.column is None for t in tokens):
         return None
     if len({t.cell for t in tokens}) != len(tokens):
@@ -147,8 +151,9 @@ def _positional_alignment(tokens: tuple, width: int, start: int | None) -> Align
     if indexes != sorted(set(indexes)) or indexes[0] < 0 or indexes[-1] >= width:
         return None
     by_index = dict(zip(indexes, tokens))
-    slots = tuple(_slot(by_index[i]) if i in by_index else Slot(LOST) for i in range(width))
-    return Alignment(slots, frozenset({"lost_cell"}))
+    slots = tuple(_slot(by_index[i]) if i in by_index else Slot(gap, None, "" if gap == BLANK else None)
+                  for i in range(width))
+    return Alignment(slots, frozenset({"lost_cell"}) if gap == LOST else frozenset())
 
 
 def _merges(tokens: tuple, width: int) -> list:
@@ -182,7 +187,8 @@ def _merges(tokens: tuple, width: int) -> list:
     return alignments
 
 
-def row_alignments(tokens: tuple, width: int, start: int | None = None, *, whole: bool = False) -> list:
+def row_alignments(tokens: tuple, width: int, start: int | None = None, *, whole: bool = False,
+                   gap: str = LOST) -> list:
     """Return every way to place a row's printed tokens in its ``width`` cells.
 
     A row printed with exactly ``width`` tokens (none a digit run with a leading zero) has
@@ -207,7 +213,7 @@ def row_alignments(tokens: tuple, width: int, start: int | None = None, *, whole
     ):
         unsure = any(t.kind == UNSURE for t in tokens)
         return [Alignment(tuple(_slot(t) for t in tokens), OCR_DIGIT if unsure else frozenset())]
-    positional = _positional_alignment(tokens, width, start) if len(tokens) < width else None
+    positional = _positional_alignment(tokens, width, start, gap) if len(tokens) < width else None
     if positional is not None:
         return [positional]
     return _split_alignments(tokens, width)

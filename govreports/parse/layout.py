@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from govreports.read.furniture import is_page_marker
 from govreports.records import SPANNED, fast_constructor
-from govreports.template.terms import FOOTNOTE_MARKS, T2S_PROTECTED
+from govreports.template.terms import FOOTNOTE_MARKS, ROW_ITEM_NUMBER, T2S_PROTECTED
 
 
 class Line(NamedTuple):
@@ -46,6 +46,7 @@ _FOLD_RANGES = ((0x00A0, 0x00A1), (0x2000, 0x2070), (0x2460, 0x2500), (0x3000, 0
                 (0x3200, 0x3300), (0xF900, 0xFB00), (0xFE30, 0xFE70), (0xFF00, 0xFFF0))
 _MARKDOWN_RULE = re.compile(r"^\|?[\s:|-]*-[\s:|-]*\|?$")
 _ONLY_PIPES = re.compile(r"^[|\s]+$")
+_ROW_ITEM = re.compile(ROW_ITEM_NUMBER)
 _WIDE_GAP = re.compile(r"\S(?: {2,}|\u3000)\S")
 
 
@@ -151,10 +152,26 @@ def _split_cells(raw: str) -> tuple | None:
             return None
         return _pipe_cells(stripped)
     if "\t" in raw:
-        return _strip_trailing_empty([c.strip() for c in raw.rstrip().split("\t")]), True
+        return _tab_cells(raw), True
     if _WIDE_GAP.search(stripped):
         return tuple(re.split(r"(?: {2,}|\u3000)+", stripped)), False
     return (stripped,), False
+
+
+def _tab_cells(raw: str) -> tuple:
+    """Return a tab-separated line's cells, without the empty ones it ends with.
+
+    A row label followed by empty cells only (``2.其他法律行政法规禁止公开`` and seven tabs, a row a
+    browser copied with every cell blank) keeps them: they are the row's printed blanks. Only
+    a label opening with an item number counts (a header row's trailing tabs are padding), and
+    only where no cell ends in a figure.
+    """
+    cells = [c.strip() for c in raw.rstrip(" \r\n").split("\t")]
+    kept = _strip_trailing_empty(list(cells))
+    if (len(cells) - len(kept) >= 2 and kept and _ROW_ITEM.match(kept[-1])
+            and not any(c[-1:].isdigit() for c in kept)):
+        return tuple(cells)
+    return kept
 
 
 def _pipe_cells(stripped: str) -> tuple:

@@ -86,6 +86,7 @@ class Segment:
     labels: list = field(default_factory=list)
     tokens: list = field(default_factory=list)
     refused: bool = False  # its label names two rows and its values cannot be told apart: bind none
+    label_line: int = 0  # the positional line its label cell was printed on: values there count columns from 0
 
     @property
     def label_text(self) -> str:
@@ -100,6 +101,7 @@ class RowRead(NamedTuple):
     label: str
     tokens: tuple
     score: float
+    labelled: bool = False  # the row's values are columns counted from its label (see Segment.label_line)
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,30 @@ def _label_and_values(texts: list, index: int) -> tuple:
     return classify_cell(text)
 
 
+def _printed_blank(cells: tuple, column: int, grid: bool, after_label: bool) -> bool:
+    """Return True for an empty cell that is a printed blank.
+
+    Empty grid cells are; so are those of a positional row printing its label and nothing but
+    empty cells after it (see ``layout._tab_cells``).
+    """
+    return grid or (after_label and not any(cells[column:]))
+
+
+def _with_label(segments: list, current: Segment, label: str) -> Segment:
+    """Add a label cell: to the current segment, or to a new one once the current one has values."""
+    if current.tokens:
+        segments.append(current)
+        current = Segment()
+    current.labels.append(label)
+    return current
+
+
+def _values_start(segment: Segment, column: int, values: tuple, line: int) -> int:
+    """Return the column a positional line's values count from, after its label cell at ``column``."""
+    segment.label_line = line
+    return column if values else column + 1
+
+
 def read_segments(lines: list) -> list:
     """Group the lines' cells into segments: label text, then the values printed after it."""
     segments: list = []
@@ -238,26 +264,32 @@ def read_segments(lines: list) -> list:
     texts.append("")  # so that every cell has a next one
     new_token, cell_id = Token.fast, -1
     for number, cells, positional, grid in lines:  # a Line's fields, unpacked once per printed line
+        # In a positional line that is no grid (tabs, pipes), a value's column counts from the
+        # cell after the line's own label cells: a browser's or OCR's row prints a group label
+        # (三、本年度办理结果) only on the group's first row, so its values start a column later.
+        base, valued = 0, False
         for column, text in enumerate(cells):
             cell_id += 1
             if not text or text == SPANNED_TEXT:
-                if not text and grid and current.labels:
-                    current.tokens.append(Token("blank", "", None, number, column, cell_id))
+                if not text and current.labels and _printed_blank(cells, column, grid, base and not valued):
+                    current.tokens.append(Token("blank", "", None, number, column - base, cell_id))
                 continue
             if text.isdigit() and text.isascii() and (
                 len(text) > 2 or texts[cell_id + 1][:1] not in LABEL_PUNCTUATION or not _is_row_number(texts, cell_id)
             ):
                 # The common case, a bare count: make its token here, skipping the general classifier.
-                current.tokens.append(new_token(("number", text, int(text), number, column if positional else None, cell_id)))
+                valued = True
+                current.tokens.append(new_token(("number", text, int(text), number,
+                                                 column - base if positional else None, cell_id)))
                 continue
             label, values = _label_and_values(texts, cell_id)
             if label:
-                if current.tokens:
-                    segments.append(current)
-                    current = Segment()
-                current.labels.append(label)
+                current = _with_label(segments, current, label)
+                if positional and not grid and not valued:
+                    base = _values_start(current, column, values, number)
             if values:
-                column_index = column if positional else None
+                valued = True
+                column_index = column - base if positional else None
                 current.tokens.extend(_make_token(v, number, column_index, cell_id) for v in values)
     if current.tokens or current.labels:
         segments.append(current)
@@ -443,6 +475,8 @@ def _single_row_start(read: RowRead):
         return None
     if len({t.cell for t in tokens}) != len(tokens):
         return None
+    if tokens[0].column == 0 and tokens[-1].column < read.row.width:
+        return 0  # a value in the line's first cell: no label column before it, the row starts there
     start = tokens[-1].column - read.row.width + 1
     return start if start >= 0 and tokens[0].column >= start else None
 
@@ -465,7 +499,8 @@ def match_segments(segments: list, template: str, *, stream: bool = False) -> Ta
         row = rows[row_index]
         segment = segments[segment_index]
         tokens = _table4_tokens(segments, segment_index, row.width) if row.table == "table4" else segment.tokens
-        reads[row.row_code] = RowRead(row, segment.label_text[-120:], tuple(tokens), round(score, 3))
+        labelled = bool(tokens) and all(t.line == segment.label_line for t in tokens)
+        reads[row.row_code] = RowRead(row, segment.label_text[-120:], tuple(tokens), round(score, 3), labelled)
     matched = {i for i, _ in matches.values()}
     first, last = (min(matched), max(matched)) if matched else (0, -1)
     unmatched = tuple(

@@ -84,11 +84,13 @@ def settle_cells(template: str, table_read) -> Settlement:
     merged = tuple(sorted(table_read.merged))
     all_identities = SCHEMA.merged_identities(template, merged)
     by_table: dict = {}
+    blank_tables = _blank_for_zero_tables(table_read)
     for row in SCHEMA.printed_rows(template, merged):
         read = table_read.rows.get(row.row_code)
         tokens = read.tokens if read else ()
-        start = table_read.positional_starts.get(row.table)
-        alignments = row_alignments(tokens, row.width, start, whole=table_read.stream)
+        start = 0 if read and read.labelled else table_read.positional_starts.get(row.table)
+        alignments = row_alignments(tokens, row.width, start, whole=table_read.stream,
+                                    gap=BLANK if row.table in blank_tables else LOST)
         codes = headers.row_codes(row, order)  # bound to columns in the printed header's order
         by_table.setdefault(row.table, {})[row.row_code] = (codes, alignments, read)
     cells.update(table2.settle_table2(by_table.get("table2", {}), problems))
@@ -116,6 +118,22 @@ def settle_cells(template: str, table_read) -> Settlement:
     ordered = {code: cells[code] for code in SCHEMA.codes(template)}
     return Settlement(ordered, tuple(repairs), tuple(problems), merged_cells or None,
                       all_identities if merged else None)
+
+
+def _blank_for_zero_tables(table_read) -> frozenset:
+    """Return the tables that print no 0 at all but leave cells empty in positional rows.
+
+    Such a table prints "none" as an empty cell (the 2019 form as many agencies filled it): an
+    empty cell of a positional row there is a printed blank, as in a grid, not a cell a
+    converter lost, and no identity fills it.
+    """
+    tables: dict = {}
+    for read in table_read.rows.values():
+        zero = any(t.kind == NUMBER and t.value == 0 for t in read.tokens)
+        labelled, seen_zero = tables.get(read.row.table, (False, False))
+        positional = read.labelled or bool(read.tokens) and all(t.column is not None for t in read.tokens)
+        tables[read.row.table] = (labelled or positional, seen_zero or zero)
+    return frozenset(table for table, (labelled, zero) in tables.items() if labelled and not zero)
 
 
 def _not_printed_cells(group, merged_cells: dict, cells: dict, problems: list) -> list:

@@ -59,6 +59,20 @@ _tabs = _rows_layout(lambda cells, rng: ["\t".join(cells)])
 _spaces = _rows_layout(lambda cells, rng: ["   ".join(cells)])
 
 
+# A browser's copy of an HTML page (innerText): a table row per line, its cells tab-separated,
+# a spanned cell printed once (a group label on its group's first row only).
+_browser_tabs = _rows_layout(lambda cells, rng: ["\t".join(cells)])
+
+
+def blank_zeros(values: dict) -> dict:
+    """Return the values of a report that prints "none" as an empty cell in 表三 and 表四 (blank, not 0).
+
+    Many 2019-form reports leave a cell empty for none (as the Shanghai government office's did);
+    表二 still prints its zeros.
+    """
+    return {code: None if value == 0 and not code.startswith("table2.") else value for code, value in values.items()}
+
+
 _vertical = _rows_layout(lambda cells, rng: _vertical_row(cells, _is_value_text))
 
 
@@ -297,6 +311,7 @@ _TEXT_LAYOUTS = {
     "vertical": lambda report: _vertical,
     "tabs": lambda report: _tabs,
     "spaces": lambda report: _spaces,
+    "browser_tabs": lambda report: _browser_tabs,
 }
 
 
@@ -321,7 +336,7 @@ def check_layouts(layouts) -> tuple:
 def render_report(report: SyntheticReport) -> bytes:
     """Render a drawn report in its layout; return the file's bytes."""
     rng = random.Random(f"govreports.synth:{report.seed}:{report.index}:render")
-    grid = report.layout in ("html", "word_html", "markdown", "docx")
+    grid = report.layout in ("html", "word_html", "markdown", "docx", "browser_tabs")
     style = _style(rng, report, grid)
     rows = printed_rows(_texts(report, style), report.template)
     if style.full_width:
@@ -355,6 +370,8 @@ def generate_report(index: int, seed: int | str, *, years: tuple = (2019, 2024),
     if rng.random() < anomaly_rate:
         values, anomaly = apply_anomaly(rng, values, template, params)
     layout = layouts[index % len(layouts)]
+    if layout == "browser_tabs":
+        values = blank_zeros(values)
     published = _published_date(rng, year)
     damage = () if anomaly else _plan_damage(rng, layout, template, values)
     return SyntheticReport(index, str(seed), agency, year, template, values, layout, published, anomaly, damage)

@@ -20,6 +20,9 @@ PAGE_MARKER_PATTERNS = (
 # figures printed right before one end the previous row (a crawler stream broken over lines).
 ITEM_NUMBER_START = r"[一二三四五六七八九十]+\s*、|\(\s*[一二三四五六七八九十]+\s*\)"
 
+# A 表三 row label's own item number ("一、", "(三)", "2."): what a header cell never starts with.
+ROW_ITEM_NUMBER = ITEM_NUMBER_START + r"|\d{1,2}\s*[.、]"
+
 # Where the template's tables stop: the report's fifth part, "五、存在的主要问题及改进情况".
 SECTION_END_PATTERN = r"^\s*[#\s]*五\s*[、.,]\s*.*(问题|改进)"
 
