@@ -16,8 +16,9 @@ _KEY_DROP = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
 MIN_LABEL_SCORE = 0.6
 MIN_CUT_LABEL = 7  # characters of a wrapped label's first line that identify its row
 CUT_LABEL_SCORE = 0.8
+ITEM_CUT_SCORE = 0.99  # a wrapped label's item number and first characters ending the label text
 EXACT_ONLY_LENGTH = 3  # labels this short must match exactly: fuzzy matches would be noise
-TABLE4_MIN_HEADER_SHARE = 0.5
+TABLE4_MIN_HEADER_SHARE = 0.4  # 4 of 9: the spanning headers alone, where narrow columns print the rest vertically
 
 
 def label_key(text: str) -> str:
@@ -61,10 +62,20 @@ def exact_label_match(tail: str, labels: tuple) -> bool:
 
 
 def _cut_label_score(tail: str, key: str) -> float:
-    """Score a label printed only up to a line wrap: the text ends with the label's first part."""
+    """Score a label printed only up to a line wrap: the text ends with the label's first part.
+
+    A narrow label column wraps a label every few characters (``3.危`` on the values' line, ``及“三``
+    ``安全`` ``一稳`` ``定”`` below it, with the row above's wrapped tail before it): a cut as short as
+    the item number and one character names its row, where the item number is printed as one
+    (no digit before it). It outscores the row above, whose label the text mostly holds.
+    """
     for length in range(len(key) - 1, MIN_CUT_LABEL - 1, -1):
         if tail.endswith(key[:length]):
             return max(CUT_LABEL_SCORE, length / len(key))
+    if key[:1].isdigit() and not key[1:2].isdigit():
+        for length in range(min(MIN_CUT_LABEL, len(key)) - 1, 1, -1):
+            if tail.endswith(key[:length]) and not tail[-length - 1:-length].isdigit():
+                return ITEM_CUT_SCORE
     return 0.0
 
 

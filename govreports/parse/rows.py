@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from typing import NamedTuple
 
-from govreports.parse.labels import _label_candidates, _tail_key, label_key, two_row_labels
+from govreports.parse.labels import (
+    _exact_rows,
+    _label_candidates,
+    _tail_key,
+    label_key,
+    two_row_labels,
+)
 from govreports.parse.layout import SPANNED_TEXT
 from govreports.records import DOUBT, fast_constructor
 from govreports.template import SCHEMA, RowSpec
@@ -275,8 +281,9 @@ def read_segments(lines: list) -> list:
                     current.tokens.append(Token("blank", "", None, number, column - base, cell_id))
                 continue
             if text.isdigit() and text.isascii() and (
-                len(text) > 2 or texts[cell_id + 1][:1] not in LABEL_PUNCTUATION or not _is_row_number(texts, cell_id)
-            ):
+                len(text) > 2 or valued or texts[cell_id + 1][:1] not in LABEL_PUNCTUATION
+                or not _is_row_number(texts, cell_id)
+            ):  # after a value on its line a digit is a value, not a row number (a wrapped "(三" / ")不")
                 # The common case, a bare count: make its token here, skipping the general classifier.
                 valued = True
                 current.tokens.append(new_token(("number", text, int(text), number,
@@ -410,7 +417,7 @@ def _bind_out_of_order(matches: dict, pairs: list, rows: tuple) -> None:
             matches[j] = found[0]
 
 
-def _repeated_table3_rows(pairs: list, rows: tuple) -> int:
+def _repeated_table3_rows(pairs: list, rows: tuple, segments: list, template: str) -> int:
     """Return how many times the segments print table 3 whole: the count most of its rows reach.
 
     Each of table 3's rows counts the segments whose label names it exactly; a second report in
@@ -418,8 +425,9 @@ def _repeated_table3_rows(pairs: list, rows: tuple) -> int:
     sentence repeats a row or two.
     """
     counts: dict = {}
-    for _i, j, score in pairs:
-        if score >= 1.0 and rows[j].table == "table3":
+    for i, j, score in pairs:
+        if score >= 1.0 and rows[j].table == "table3" and j in _exact_rows(
+                _tail_key(segments[i].label_text[-400:]), template):
             counts[j] = counts.get(j, 0) + 1
     table3 = sum(1 for row in rows if row.table == "table3")
     if not counts or table3 == 0:
@@ -509,7 +517,7 @@ def match_segments(segments: list, template: str, *, stream: bool = False) -> Ta
     )
     missing = tuple(r.row_code for r in SCHEMA.rows(template) if r.row_code not in reads)
     return TableRead(template, reads, missing, unmatched, merged,
-                     segments, _table3_region(segments, matches, rows), stream, _repeated_table3_rows(pairs, rows))
+                     segments, _table3_region(segments, matches, rows), stream, _repeated_table3_rows(pairs, rows, segments, template))
 
 
 def split_two_row_labels(segments: list, rows: tuple, template: str) -> list:

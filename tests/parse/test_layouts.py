@@ -1,5 +1,6 @@
 """Every layout converters produce gives the same cells: the template's values, exactly."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,20 @@ def test_pdftotext_layout_with_wrapped_labels_centred_group_labels_and_page_mark
     assert values["table2.licensing.decisions"] == 356
     assert values["table4.reconsideration.upheld"] == 1 and values["table4.reconsideration.total"] == 1
     assert (report.metadata.agency, report.metadata.year) == ("某某市生态环境局", 2022)
+
+
+def test_pdftotext_layout_of_a_word_table_with_narrow_label_columns():
+    """A Word report's PDF through `pdftotext -layout`: each label wrapped every two characters, its
+    first piece (``3.危``) on its figures' line and the rest below, under the row above's figures;
+    table 4's headers printed a character per line. Each row keeps its own figures (the label's
+    item number names the row), and table 4 is found by its spanning headers."""
+    key = json.loads((LAYOUT_FIXTURES / "word_narrow_columns_pdftotext_layout.json").read_text(encoding="utf-8"))
+    report = parse(LAYOUT_FIXTURES / key["file"])
+    values = report.values()
+    assert report.template == key["template"] and report.status in ("valid", "repaired")
+    assert {code: values.get(code) for code in key["cells"]} == key["cells"]
+    # Before, each row took the figures of the row below (the label above them held the row's name).
+    assert [values[f"table3.{row}.natural_person"] for row in (
+        "denied_administrative_query", "unavailable_not_held", "unavailable_needs_creation", "not_processed_complaint",
+        "other_no_correction")] == [0, 1, 0, 1, 1]
+    assert values["table4.reconsideration.total"] == 0 and values["table4.litigation_direct.total"] == 0
