@@ -186,6 +186,19 @@ def two_row_labels(tail: str, template: str) -> tuple | None:
     return None
 
 
+MIN_NAMING_KEY = 6  # a label key this long printed whole names its row (shorter ones recur inside others)
+
+
+@lru_cache(maxsize=16384)
+def table3_rows_named(tail: str, template: str) -> frozenset:
+    """Return the 表三 rows (not group headings) whose label a label text prints whole, anywhere in it."""
+    rows = SCHEMA.alignment_rows(template)
+    groups = _group_rows(template)
+    return frozenset(index for _end, entries in _automaton(template).iter(tail) for index, length, _w in entries
+                     if length >= MIN_NAMING_KEY and rows[index].table == "table3"
+                     and rows[index].row_code not in groups)
+
+
 @cache
 def _group_rows(template: str) -> frozenset:
     """Return the row codes of the template's merged groups (``(四)无法提供``): headings of sub-rows."""

@@ -28,6 +28,7 @@ from govreports.parse.labels import (
     _label_candidates,
     _tail_key,
     label_key,
+    table3_rows_named,
     two_row_labels,
 )
 from govreports.parse.layout import SPANNED_TEXT
@@ -52,7 +53,8 @@ _NUMBER_WITH_UNIT = re.compile(
 _SECTION_END = re.compile(SECTION_END_PATTERN)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
-LABEL_PUNCTUATION = (".", "、", ")")  # what follows a row number broken off its label
+LABEL_PUNCTUATION = (".", "、", ")")
+MAX_ROW_WIDTH = 7  # cells of 表三's widest row  # what follows a row number broken off its label
 
 
 class Token(NamedTuple):
@@ -520,6 +522,21 @@ def match_segments(segments: list, template: str, *, stream: bool = False) -> Ta
                      segments, _table3_region(segments, matches, rows), stream, _repeated_table3_rows(pairs, rows, segments, template))
 
 
+def _names_rows_apart(segment: Segment, tail: str, template: str) -> bool:
+    """Return True when a segment prints two 表三 rows' whole labels and no more than one row's values.
+
+    Labels printed apart from their figures (PDF-to-markdown, ``5.属于三类内部事务信息`` then
+    ``1.本机关不掌握相关政府信息`` then one row of figures) do not say whose figures they are: the
+    last label is a guess, which only the identities can check, and a table printing "none" as
+    ``—`` gives them little to check with.
+    """
+    return len(segment.tokens) <= MAX_ROW_WIDTH and len(table3_rows_named(tail, template)) >= 2
+
+
+def _refused(segment: Segment) -> Segment:
+    return Segment(segment.labels, segment.tokens, refused=True)
+
+
 def split_two_row_labels(segments: list, rows: tuple, template: str) -> list:
     """Return the segments with each one whose label names two rows split in two, or refused.
 
@@ -532,9 +549,10 @@ def split_two_row_labels(segments: list, rows: tuple, template: str) -> list:
     """
     result = []
     for segment in segments:
-        pair = two_row_labels(_tail_key(segment.label_text[-400:]), template) if segment.tokens else None
+        tail = _tail_key(segment.label_text[-400:]) if segment.tokens else ""
+        pair = two_row_labels(tail, template) if tail else None
         if pair is None:
-            result.append(segment)
+            result.append(_refused(segment) if tail and _names_rows_apart(segment, tail, template) else segment)
             continue
         first, second = rows[pair[0]], rows[pair[1]]
         parts = _split_tokens(segment.tokens, first.width, second.width)

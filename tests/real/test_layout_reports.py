@@ -86,3 +86,23 @@ def test_blank_total_stays_blank():
     key = json.loads((HERE / "truth" / "shanghai-kewei_2024.json").read_text(encoding="utf-8"))
     report = parse(HERE / "raw" / key["file"])
     assert all(report.values()[code] is None for code in key["blank"])
+
+
+def test_markdown_labels_apart_from_figures_with_none_printed_as_a_dash_bind_no_guess(tmp_path):
+    # The kewei report with every 0 of its pipe tables printed "—": no identity can tell which of
+    # two labels printed above one row of figures (5.属于三类内部事务信息, 1.本机关不掌握相关政府信息,
+    # then | 1 | — | … | 1 |) owns them. Before, the last label took them (unavailable_not_held = 1,
+    # where the report prints 4): now neither row does.
+    key = json.loads((HERE / "truth" / "shanghai-kewei_2024.json").read_text(encoding="utf-8"))
+    text = (HERE / "raw" / key["file"]).read_text(encoding="utf-8")
+    for _ in range(2):  # adjacent cells: each pass replaces every other one
+        text = text.replace("| 0 |", "| — |")
+    path = tmp_path / "shanghai-kewei_2024.md"
+    path.write_text(text, encoding="utf-8")
+    report = parse(path)
+    values = report.values()
+    numbers = {code: want for code, want in key["cells"].items() if want}
+    wrong = {code: values.get(code) for code, want in numbers.items() if values.get(code) not in (None, want)}
+    assert wrong == {}
+    assert values["table3.unavailable_not_held.natural_person"] is None
+    assert values["table3.new_received.natural_person"] == 32 and values["table3.other_other.total"] == 4
