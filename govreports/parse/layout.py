@@ -128,8 +128,10 @@ def normalise_text(text: str, *, to_simplified: bool = True) -> str:
     Compatibility characters are folded (full-width forms, circled numbers), line ends unified
     and, by default, traditional characters converted to simplified (OpenCC ``t2s``).
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    text = fold_compatibility(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():  # nothing to fold or convert (a constant-time check: most grid cells are figures)
+        return text
+    text = fold_compatibility(text.replace("\ufeff", ""))
     if to_simplified:
         text = _keep_protected(text, _t2s_converter().convert(text))
     return text
@@ -256,21 +258,35 @@ def grid_lines(rows: tuple, start: int = 1) -> list:
     empty string in a line whose ``spanned`` columns are listed, so that a value spanning
     several columns is read once. A cell printed empty stays ``""``: a printed blank.
     """
-    lines = []
+    lines, new_line, cell_text = [], Line.fast, _GRID_CELLS.__getitem__
     for offset, row in enumerate(rows):
-        cells = tuple(SPANNED_TEXT if c is SPANNED else _grid_cell(c) for c in row)
-        if any(c and c != SPANNED_TEXT for c in cells):
-            lines.append(Line(start + offset, cells, True, True))
+        cells = tuple(map(cell_text, row))
+        if not _NO_CELL.issuperset(cells):
+            lines.append(new_line((start + offset, cells, True, True)))
     return lines
 
 
-@lru_cache(maxsize=65536)
-def _grid_cell(cell: str) -> str:
-    """Return a grid cell's text normalised and stripped (cached: labels, headers and ``0`` repeat)."""
-    return normalise_text(str(cell)).strip()
-
-
 SPANNED_TEXT = "\x00"  # placeholder for a spanned position inside a grid Line
+_NO_CELL = frozenset(("", SPANNED_TEXT))  # a grid row of nothing but these prints no cell
+GRID_CELL_CACHE = 65536
+
+
+class _GridCells(dict):
+    """Grid cells' texts normalised and stripped, by printed text; a span (None) is :data:`SPANNED_TEXT`.
+
+    A cache (labels, headers and ``0`` repeat from row to row and report to report) read with
+    one dict lookup per position; emptied when it reaches :data:`GRID_CELL_CACHE` entries.
+    """
+
+    def __missing__(self, cell: str) -> str:
+        if len(self) >= GRID_CELL_CACHE:
+            self.clear()
+            self[SPANNED] = SPANNED_TEXT
+        text = self[cell] = normalise_text(str(cell)).strip()
+        return text
+
+
+_GRID_CELLS = _GridCells({SPANNED: SPANNED_TEXT})
 
 
 def document_lines(document) -> list:

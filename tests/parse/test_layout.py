@@ -61,3 +61,18 @@ def test_folding_each_character_once_is_folding_run_by_run():
 def test_split_lines_numbers_lines_of_the_normalised_text():
     lines = split_lines("a\n\n— 2 —\nb |\n")
     assert [(line.number, line.cells) for line in lines] == [(1, ("a",)), (4, ("b",))]
+
+
+def test_ascii_text_only_has_its_line_ends_unified():
+    assert normalise_text("12\r\n3\r4 ") == "12\n3\n4 "
+    assert normalise_text("12\r\n\ufeff（一）") == "12\n(一)"
+
+
+def test_grid_lines_keep_spans_and_blanks_and_drop_empty_rows():
+    from govreports.parse.layout import SPANNED_TEXT, grid_lines
+
+    rows = (("（一）予以公開", None, " １２ ", ""), (None, "", None, ""), ("總計", "0", "3", "7"))
+    assert grid_lines(rows, start=5) == [
+        (5, ("(一)予以公开", SPANNED_TEXT, "12", ""), True, True),
+        (7, ("总计", "0", "3", "7"), True, True),
+    ]
