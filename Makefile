@@ -10,7 +10,7 @@ UV_VERSION ?= 0.13.9
 
 .PHONY: install study test test-fast bench lint lock lock-upgrade clean
 
-$(BIN)/.installed: pyproject.toml setup.py $(LOCK)
+$(BIN)/.installed: pyproject.toml setup.py $(LOCK) govreports/read/_pdfium_loops.c govreports/read/pdf_geometry.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r $(LOCK)

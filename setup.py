@@ -4,9 +4,11 @@
 carries them as ``govreports/notebooks/`` (package data), so ``govreports report`` finds them in
 a plain ``pip install`` without a clone (:data:`govreports.paths.NOTEBOOKS_DIR`).
 
-``govreports/read/_pdfium_loops.c`` (the PDF engine's per-character and per-path loops) is
-built when a C compiler and Python's headers are present; it is optional: without them the
-install goes on and the same loops run in Python (``govreports --version`` says which).
+Two optional extensions speed up the PDF engine: ``govreports/read/_pdfium_loops.c`` (the
+per-character and per-path loops) and ``govreports/read/pdf_geometry.py`` compiled as it is by
+Cython into ``govreports.read._pdf_geometry_compiled`` (Cython is a build requirement in
+pyproject.toml). Both need a C compiler and Python's headers; without them (or without Cython)
+the install goes on and the same code runs in Python (``govreports --version`` says which).
 """
 
 import sys
@@ -17,9 +19,27 @@ NOTEBOOK_PACKAGES = {"govreports.notebooks": "notebooks", "govreports.notebooks.
 # No fused multiply-add: the C loops must give the Python loops' very floats.
 C_FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 
+
+
+def compiled_geometry() -> list:
+    """Return the geometry module compiled by Cython, or nothing when Cython is not installed."""
+    try:
+        from Cython.Build import cythonize
+    except ImportError:
+        print("Cython not found: the PDF geometry stays pure Python", file=sys.stderr)
+        return []
+    extension = Extension("govreports.read._pdf_geometry_compiled", ["govreports/read/pdf_geometry.py"],
+                          extra_compile_args=C_FLAGS, optional=True)
+    try:
+        return cythonize([extension], language_level=3, quiet=True, build_dir="build/cython")  # C code in build/
+    except Exception as exc:  # noqa: BLE001 - optional: any failure leaves the Python module in use
+        print(f"Cython failed ({exc}): the PDF geometry stays pure Python", file=sys.stderr)
+        return []
+
+
 setup(
     packages=[*find_packages(include=["govreports*"]), *NOTEBOOK_PACKAGES],
     package_dir=NOTEBOOK_PACKAGES,
     ext_modules=[Extension("govreports.read._pdfium_loops", ["govreports/read/_pdfium_loops.c"],
-                           extra_compile_args=C_FLAGS, optional=True)],
+                           extra_compile_args=C_FLAGS, optional=True), *compiled_geometry()],
 )

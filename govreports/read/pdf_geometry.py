@@ -131,6 +131,13 @@ def _line_text(line: list) -> str:
     return " ".join(words)
 
 
+def outside(chars: list, boxes: list) -> list:
+    """Return the characters whose centre lies in none of the boxes ``(x0, top, x1, bottom)`` (edges are in)."""
+    for x0, top, x1, bottom in boxes:
+        chars = [c for c in chars if not (x0 <= (c[1] + c[2]) / 2 <= x1 and top <= (c[3] + c[4]) / 2 <= bottom)]
+    return chars
+
+
 def text_lines(chars: list) -> list:
     """Return ``(top, bottom, text)`` per text line, as pdfplumber's ``extract_text_lines``."""
     words = extract_words(chars)

@@ -19,28 +19,69 @@ pdfplumber engine instead (pdfplumber's text directions for non-upright text are
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import re
 import struct
 
 from govreports.read import pdf_geometry as geometry
 
+log = logging.getLogger(__name__)
+
 try:
     from govreports.read import _pdfium_loops as _native
 except ImportError:  # not built (no C compiler at install time): the Python loops below run
     _native = None
 
-# The compiled loops run unless they are not built or GOVREPORTS_PURE_PYTHON is set (to 1).
+
+def _compiled_geometry():
+    """Return :mod:`~govreports.read.pdf_geometry` as Cython compiled it, or None (not built, or stale).
+
+    The compiled module is built from the same source; one whose functions start on other lines
+    than the source's was built from an older version of it (rebuild: ``pip install -e .``).
+    """
+    try:
+        from govreports.read import _pdf_geometry_compiled as compiled
+    except ImportError:
+        return None
+    if not _fresh(compiled, geometry):
+        log.warning("govreports.read._pdf_geometry_compiled was built from an older pdf_geometry.py: "
+                    "the Python geometry runs (rebuild with pip install -e .)")
+        return None
+    return compiled
+
+
+def _fresh(compiled, source) -> bool:
+    """Return True when the compiled module's functions start on the lines of the source module's."""
+    return _first_lines(compiled) == _first_lines(source)
+
+
+def _first_lines(module) -> dict:
+    """Return ``{function name: its first line}`` for the module's functions."""
+    return {name: value.__code__.co_firstlineno for name, value in vars(module).items()
+            if callable(value) and hasattr(value, "__code__")}
+
+
+_GEOMETRY = _compiled_geometry()
+
+# The compiled code runs unless it is not built or GOVREPORTS_PURE_PYTHON is set (to 1).
 NATIVE = _native is not None and os.environ.get("GOVREPORTS_PURE_PYTHON", "") in ("", "0")
 
 
 def loops_in_use() -> str:
-    """Say which character and path loops run: the compiled ones, or Python's and why."""
-    if NATIVE:
-        return "compiled (govreports.read._pdfium_loops)"
+    """Say which character and path loops and which table geometry run: compiled, or Python and why."""
     if _native is None:
-        return "Python (the optional C extension is not built)"
-    return "Python (GOVREPORTS_PURE_PYTHON is set)"
+        loops = "Python (the optional C extension is not built)"
+    else:
+        loops = "compiled (govreports.read._pdfium_loops)" if NATIVE else "Python (GOVREPORTS_PURE_PYTHON is set)"
+    if _GEOMETRY is None:
+        return f"{loops}; geometry: Python (not compiled)"
+    return f"{loops}; geometry: " + ("compiled (Cython)" if NATIVE else "Python")
+
+
+def _geometry():
+    """Return the geometry module in use: the compiled one along with the compiled loops, if built."""
+    return _GEOMETRY if NATIVE and _GEOMETRY is not None else geometry
 
 _SPACE_LIKE = frozenset(" \t\r\n\x00\u00a0\u3000")
 
@@ -99,21 +140,21 @@ class PdfiumPage:
         Tables that cannot hold ``min_numeric_rows`` rows of two numbers are left out unread
         (the caller would drop them): most pages without ruling are running text.
         """
+        geometry = _geometry()
         words = geometry.extract_words(self.chars)
         tables = geometry.find_tables(geometry.words_to_edges_v(words), geometry.words_to_edges_h(words))
         return [(geometry.table_bbox(cells), geometry.extract_table(cells, self.chars)) for cells in tables
                 if not min_numeric_rows or geometry.numeric_rows(cells, self.chars) >= min_numeric_rows]
 
     def _tables(self, vertical: list, horizontal: list) -> list:
+        geometry = _geometry()
         tables = geometry.find_tables(vertical, horizontal)
         return [(geometry.table_bbox(cells), geometry.extract_table(cells, self.chars)) for cells in tables]
 
     def text_lines(self, boxes: list) -> list:
         """Return ``(top, bottom, text)`` for the lines of text whose characters lie outside ``boxes``."""
-        chars = self.chars
-        for x0, top, x1, bottom in boxes:  # drop the characters whose centre lies in a box (edges included)
-            chars = [c for c in chars if not (x0 <= (c[1] + c[2]) / 2 <= x1 and top <= (c[3] + c[4]) / 2 <= bottom)]
-        return geometry.text_lines(chars)
+        geometry = _geometry()
+        return geometry.text_lines(geometry.outside(self.chars, boxes))
 
 
 def _chars(page, page_top: float, declared: dict, checking: bool = False) -> tuple:

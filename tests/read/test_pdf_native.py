@@ -1,14 +1,17 @@
-"""The compiled pdfium loops (``read/_pdfium_loops.c``) give the Python loops' very characters and edges.
+"""The compiled pdfium loops and geometry give the Python code's very characters, edges and tables.
 
-Every PDF under tests/ and the real PDFs in ../shared/real are read twice, with the compiled
-loops and with the Python ones: characters, unmapped counts, edges (every float to the bit) and
-the blocks must be identical. Hand-made PDFs cover what the fixtures may not: rotated text,
+``read/_pdfium_loops.c`` (characters and paths) and ``read/pdf_geometry.py`` compiled by Cython
+(``_pdf_geometry_compiled``) against the Python loops and geometry: every PDF under tests/ and
+the real PDFs in ../shared/real are read twice, and the characters, unmapped counts, edges
+(every float to the bit), each page's ruled tables, text-strategy tables and text lines, and the
+blocks must be identical. Hand-made PDFs cover what the fixtures may not: rotated text,
 fonts without a Unicode map, paths inside (nested, transformed) forms, curves and closed paths.
 """
 
 import math
 import subprocess
 import sys
+import types
 import zlib
 from pathlib import Path
 
@@ -37,7 +40,8 @@ def _exact(value):
 def _read(data: bytes, native: bool, monkeypatch) -> tuple:
     monkeypatch.setattr(pdf_pdfium, "NATIVE", native)
     try:
-        pages = [(p.chars, p.unmapped, p.vertical, p.horizontal, p.height) for p in pdf_pdfium.open_pages(data)]
+        pages = [(p.chars, p.unmapped, p.vertical, p.horizontal, p.height, p.ruled_tables(), p.text_tables(),
+                  p.text_lines([box for box, _rows in p.ruled_tables()])) for p in pdf_pdfium.open_pages(data)]
     except Exception as exc:  # noqa: BLE001 - the outcome compared, whatever it is
         pages = f"{type(exc).__name__}: {exc}"
     try:
@@ -90,6 +94,20 @@ def test_paths_in_nested_scaled_forms_curves_and_closed_paths_come_out_the_same(
     # the inner form's first line, through both forms' matrices: x 0.5 * 50 + 30 + 5, y 842 - (250 - 100 + 7)
     assert _exact([60.0, 685.0, 160.0, 685.0, 100.0]) in horizontal
     assert blocks[0].rows == tuple(tuple(row) for row in ROWS)
+
+
+def test_the_compiled_geometry_runs_along_with_the_compiled_loops_unless_stale(monkeypatch):
+    if pdf_pdfium._GEOMETRY is None:
+        pytest.skip("pdf_geometry.py is not compiled (Cython was not found at install time)")
+    assert pdf_pdfium._geometry() is pdf_pdfium._GEOMETRY
+    monkeypatch.setattr(pdf_pdfium, "NATIVE", False)
+    assert pdf_pdfium._geometry() is pdf_pdfium.geometry
+    assert pdf_pdfium._fresh(pdf_pdfium._GEOMETRY, pdf_pdfium.geometry)
+    source = Path(pdf_pdfium.geometry.__file__).read_text(encoding="utf-8")
+    same, older = types.ModuleType("same"), types.ModuleType("older")
+    exec(compile(source, "pdf_geometry.py", "exec"), same.__dict__)  # noqa: S102 - the source as it is
+    exec(compile("\n" + source, "pdf_geometry.py", "exec"), older.__dict__)  # noqa: S102 - one line more
+    assert pdf_pdfium._fresh(same, pdf_pdfium.geometry) and not pdf_pdfium._fresh(older, pdf_pdfium.geometry)
 
 
 def test_the_version_says_which_loops_run():
