@@ -159,11 +159,23 @@ def _find_title(head: tuple) -> _Title | None:
             continue
         title, first = _title_ending_at(head, index)
         if title is None:
+            title = _leading_title(line)
+        if title is None:
             continue
         if title.name is None:
             title = replace(title, name=_neighbour_name(head, first, index))
         return title
     return None
+
+
+def _leading_title(line: str) -> _Title | None:
+    """The title a crawler printed at the start of the body's one line, before a space.
+
+    "平潭综合实验区2019年政府信息公开工作年度报告 根据《条例》…": the page's heading and its text
+    run on one line; the words before the first space are read as a title line of their own.
+    """
+    lead = line.split(None, 1)[0] if len(line) > TITLE_MAX_CHARS else ""
+    return _parse_title_line(_compact(lead)) if lead and _has_title_key(lead) else None
 
 
 def _has_title_key(line: str) -> bool:

@@ -62,3 +62,15 @@ def test_every_metadata_field_of_the_key(name):
 @pytest.mark.parametrize("name", sorted(PRINTED))
 def test_the_agency_as_printed_is_kept(name):
     assert parsed(name).metadata.agency_printed == PRINTED[name]
+
+
+def test_a_crawler_body_without_its_header_keeps_the_title_it_opens_with(tmp_path):
+    # The crawler's header (标题: ...) gone, the page's heading runs into the body on one line.
+    text = (RAW / "pingtan-zone_2019.txt").read_text(encoding="utf-8")
+    body = text.split("=" * 20 + "\n", 1)[1]
+    assert body.startswith("平潭综合实验区2019年政府信息公开工作年度报告 根据")
+    path = tmp_path / "page.txt"
+    path.write_text(body, encoding="utf-8")
+    meta = parse(path).metadata
+    assert (meta.agency, meta.year, meta.county, meta.adcode, meta.level, meta.kind) == (
+        "平潭综合实验区", 2019, "平潭县", "350128", "county", "government")
