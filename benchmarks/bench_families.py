@@ -14,7 +14,8 @@ in a report called ``valid``):
 * **html 2019** (shanghai-gov-office): the HTML; its text as a browser copies it (tab-separated
   rows, spanned cells printed once).
 * **markdown / OCR markdown** (kewei, shuyang; hongze's text too): full-width digits, every 0 of a
-  pipe table printed ``—`` (keys then hold only the non-zero cells), section numbers dropped.
+  pipe table printed ``—`` or ``无`` (keys then hold only the non-zero cells), section numbers
+  dropped; hongze's 表二 amount printed in 元 under a 元 header (the key stays in 万元).
 * **synthetic**: ``--synth N`` reports per layout of the generator (``browser_tabs``, ``pdftotext``,
   ``run_together``, ``tabs_ocr``, ``markdown``, ``docx``), realistic figures, their own keys.
 * **word pdf** (``--soffice N``, needs LibreOffice): N synthetic ``.docx`` reports converted to
@@ -85,6 +86,10 @@ def pdftotext_variants(out: Path) -> None:
         text = subprocess.run(["pdftotext", *([mode] if mode else []), str(pdf), "-"], capture_output=True,
                               check=True).stdout.decode("utf-8")
         _emit(out, "pdftotext", f"hongze_pdftotext{mode or '_plain'}.txt", text, key)
+    text = (REAL / "raw" / "hongze-district_2024.txt").read_text(encoding="utf-8")
+    unit = "\uff08\u5355\u4f4d\uff1a"  # (单位：
+    yuan = text.replace(unit + "\u4e07\u5143", unit + "\u5143").replace("\n7545\n", "\n75450000\n")
+    _emit(out, "pdftotext", "hongze_amount_in_yuan.txt", yuan, key)
 
 
 def browser_text(path: Path) -> str:
@@ -107,9 +112,10 @@ def html_variants(out: Path) -> None:
     _emit(out, "html 2019", "sgo_browser_copy.txt", browser_text(REAL / "raw" / name), key)
 
 
-def _dashes(text: str) -> str:
+def _zeros_as(text: str, mark: str) -> str:
+    """Print every 0 of a pipe table as ``mark`` (a dash, 无)."""
     for _ in range(2):  # adjacent cells: each pass replaces every other one
-        text = re.sub(r"\|(\s*)0(\s*)(?=\|)", "|\\1\u2014\\2", text)
+        text = re.sub(r"\|(\s*)0(\s*)(?=\|)", lambda m: f"|{m.group(1)}{mark}{m.group(2)}", text)
     return text
 
 
@@ -124,10 +130,11 @@ def markdown_variants(out: Path) -> None:
         _emit(out, family, f"{stem}_full_width{suffix}", text.translate(FULL_WIDTH), key)
         _emit(out, family, f"{stem}_unnumbered{suffix}",
               re.sub(r"^(#*\s*)[\u4e00\u4e8c\u4e09\u56db\u4e94\u516d]\u3001", r"\1", text, flags=re.M), key)
-        dashed = _dashes(text)
-        if dashed != text:
-            cells = {code: value for code, value in key["cells"].items() if value}
-            _emit(out, family, f"{stem}_zero_as_dash{suffix}", dashed, key, cells=cells, blank=[])
+        cells = {code: value for code, value in key["cells"].items() if value}
+        for mark, label in (("\u2014", "dash"), ("\u65e0", "none")):
+            marked = _zeros_as(text, mark)
+            if marked != text:
+                _emit(out, family, f"{stem}_zero_as_{label}{suffix}", marked, key, cells=cells, blank=[])
 
 
 def synthetic_variants(out: Path, n: int) -> None:

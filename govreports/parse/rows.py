@@ -190,8 +190,9 @@ def classify_cell(text: str) -> tuple:
     ``"行政事业性收费 0"`` gives ``("行政事业性收费", ("0",))``; ``"0 0 3"`` gives ``("", ("0", "0", "3"))``;
     a label with numbers inside it (``"2. 重复申请"``) stays whole. Cached: labels repeat across reports.
     """
-    if _CJK.match(text[-1]) and not _NUMBER_WITH_UNIT.match(text.rsplit(None, 1)[-1]):
-        return text, ()
+    last = text.rsplit(None, 1)[-1]
+    if _CJK.match(text[-1]) and last not in NULL_MARKERS and not _NUMBER_WITH_UNIT.match(last):
+        return text, ()  # a label; but a cell ending in 无 (none) ends in a blank marker
     parts = text.split()
     cut = len(parts)
     while cut > 0 and _is_value_text(parts[cut - 1]):
@@ -235,7 +236,8 @@ def _is_label_slash(texts: list, index: int) -> bool:
 def _label_and_values(texts: list, index: int) -> tuple:
     """Return a cell's label text and value texts, keeping row numbers and slashes inside labels."""
     text = texts[index]
-    if (text.isdigit() and text.isascii()) or (len(text) <= 2 and text in NULL_MARKERS and _is_label_slash(texts, index)):
+    if (text.isdigit() and text.isascii()) or (len(text) <= 2 and text in NULL_MARKERS and not _CJK.match(text)
+                                                and _is_label_slash(texts, index)):
         return text, ()
     return classify_cell(text)
 

@@ -106,3 +106,19 @@ def test_markdown_labels_apart_from_figures_with_none_printed_as_a_dash_bind_no_
     assert wrong == {}
     assert values["table3.unavailable_not_held.natural_person"] is None
     assert values["table3.new_received.natural_person"] == 32 and values["table3.other_other.total"] == 4
+
+
+def test_none_printed_as_wu_in_every_cell_of_a_zero_is_a_blank_not_a_label(tmp_path):
+    # The shuyang OCR markdown with every 0 printed 无 (| 36 | 无 | 无 | 无 | 无 | 无 | 36 |): each
+    # 无 is a blank cell. Before, a 无 between two others was taken for the slash of 增/减 and
+    # made a label, cutting the row: 28 of its 65 non-zero cells read, 37 lost.
+    key = json.loads((HERE / "truth" / "shuyang-county_2025.json").read_text(encoding="utf-8"))
+    text = (HERE / "raw" / key["file"]).read_text(encoding="utf-8")
+    for _ in range(2):
+        text = text.replace("| 0 |", "| 无 |")
+    path = tmp_path / key["file"]
+    path.write_text(text, encoding="utf-8")
+    values = parse(path).values()
+    numbers = {code: want for code, want in key["cells"].items() if want}
+    assert {code: values.get(code) for code in numbers} == numbers
+    assert values["table3.carried_over.total"] == 36 and values["table3.carried_over.commercial_enterprise"] is None
