@@ -31,7 +31,9 @@ def compiled_geometry() -> list:
     extension = Extension("govreports.read._pdf_geometry_compiled", ["govreports/read/pdf_geometry.py"],
                           extra_compile_args=C_FLAGS, optional=True)
     try:
-        return cythonize([extension], language_level=3, quiet=True, build_dir="build/cython")  # C code in build/
+        # annotation_typing off: an annotation "list" would refuse a tuple, where Python takes any sequence
+        return cythonize([extension], language_level=3, quiet=True, build_dir="build/cython",  # C code in build/
+                         compiler_directives={"annotation_typing": False})
     except Exception as exc:  # noqa: BLE001 - optional: any failure leaves the Python module in use
         print(f"Cython failed ({exc}): the PDF geometry stays pure Python", file=sys.stderr)
         return []

@@ -430,10 +430,108 @@ static PyObject *edges(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* ---------------------------------------------------------------- characters to table cells */
+
+/* item k of a sequence as a double (tuples fast); -1 with an exception set on failure */
+static int item_double(PyObject *seq, Py_ssize_t k, double *out) {
+    PyObject *item = PyTuple_Check(seq) && k < PyTuple_GET_SIZE(seq) ? (Py_INCREF(PyTuple_GET_ITEM(seq, k)),
+                                                                       PyTuple_GET_ITEM(seq, k))
+                                                                    : PySequence_GetItem(seq, k);
+    if (item == NULL) return -1;
+    *out = PyFloat_AsDouble(item);
+    Py_DECREF(item);
+    return *out == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* Python's bisect.bisect_right over n doubles */
+static Py_ssize_t bisect_right(const double *a, Py_ssize_t n, double x) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (x < a[mid]) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+/* assign_chars(chars, xs, tops, stacks) -> {cell: chars}: pdf_geometry._assign_chars, compiled */
+static PyObject *assign_chars(PyObject *self, PyObject *args) {
+    PyObject *chars, *xs_list, *tops_list, *stacks;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!", &PyList_Type, &chars, &PyList_Type, &xs_list, &PyList_Type, &tops_list,
+                          &PyList_Type, &stacks))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(xs_list), columns = PyList_GET_SIZE(tops_list), total = 0;
+    if (n < 2 || columns != n - 1 || PyList_GET_SIZE(stacks) != columns) {
+        PyErr_SetString(PyExc_ValueError, "assign_chars: one stack and one list of tops per column");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < columns; i++) {
+        PyObject *column = PyList_GET_ITEM(tops_list, i), *stack = PyList_GET_ITEM(stacks, i);
+        if (!PyList_Check(column) || !PyList_Check(stack) || PyList_GET_SIZE(column) != PyList_GET_SIZE(stack)) {
+            PyErr_SetString(PyExc_ValueError, "assign_chars: each column's tops and cells are lists of one length");
+            return NULL;
+        }
+        total += PyList_GET_SIZE(column);
+    }
+    /* xs, then every column's tops, then every column's cell bottoms; start[i]: column i's offset */
+    double *xs = PyMem_Malloc((n + 2 * total + 1) * sizeof(double));
+    Py_ssize_t *start = PyMem_Malloc((columns + 1) * sizeof(Py_ssize_t));
+    PyObject *found = NULL;
+    if (xs == NULL || start == NULL) { PyErr_NoMemory(); goto done; }
+    double *tops = xs + n, *bottoms = tops + total;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        xs[k] = PyFloat_AsDouble(PyList_GET_ITEM(xs_list, k));
+        if (xs[k] == -1.0 && PyErr_Occurred()) goto done;
+    }
+    start[0] = 0;
+    for (Py_ssize_t i = 0; i < columns; i++) {
+        PyObject *column = PyList_GET_ITEM(tops_list, i), *stack = PyList_GET_ITEM(stacks, i);
+        Py_ssize_t size = PyList_GET_SIZE(column);
+        for (Py_ssize_t j = 0; j < size; j++) {
+            Py_ssize_t at = start[i] + j;
+            tops[at] = PyFloat_AsDouble(PyList_GET_ITEM(column, j));
+            if (tops[at] == -1.0 && PyErr_Occurred()) goto done;
+            if (item_double(PyList_GET_ITEM(stack, j), 3, &bottoms[at]) < 0) goto done;
+        }
+        start[i + 1] = start[i] + size;
+    }
+    found = PyDict_New();
+    if (found == NULL) goto done;
+    double left = xs[0], right = xs[n - 1];
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(chars); k++) {
+        PyObject *c = PyList_GET_ITEM(chars, k);
+        double x0, x1, top, bottom;
+        if (item_double(c, 1, &x0) < 0 || item_double(c, 2, &x1) < 0) goto fail;
+        double x = (x0 + x1) / 2;
+        if (!(left <= x && x < right)) continue;
+        Py_ssize_t i = bisect_right(xs, n, x) - 1;
+        if (item_double(c, 3, &top) < 0 || item_double(c, 4, &bottom) < 0) goto fail;
+        double y = (top + bottom) / 2;
+        Py_ssize_t size = start[i + 1] - start[i];
+        Py_ssize_t j = bisect_right(tops + start[i], size, y) - 1;
+        if (j >= 0 && y < bottoms[start[i] + j]) {
+            PyObject *cell = PyList_GET_ITEM(PyList_GET_ITEM(stacks, i), j);
+            PyObject *empty = PyList_New(0);
+            if (empty == NULL) goto fail;
+            PyObject *held = PyDict_SetDefault(found, cell, empty);  /* borrowed */
+            Py_DECREF(empty);
+            if (held == NULL || PyList_Append(held, c) < 0) goto fail;
+        }
+    }
+    goto done;
+fail:
+    Py_CLEAR(found);
+done:
+    PyMem_Free(xs);
+    PyMem_Free(start);
+    return found;
+}
+
 static PyMethodDef methods[] = {
     {"bind", bind, METH_O, "bind(addresses): pdfium's functions, in the order of pdf_pdfium.NATIVE_FUNCTIONS."},
     {"chars", chars, METH_VARARGS, "chars(textpage, texts, page_top, descent_of, checking) -> (status, chars, unmapped)."},
     {"edges", edges, METH_VARARGS, "edges(page, page_top) -> (vertical, horizontal)."},
+    {"assign_chars", assign_chars, METH_VARARGS, "assign_chars(chars, xs, tops, stacks) -> {cell: chars}."},
     {NULL, NULL, 0, NULL},
 };
 

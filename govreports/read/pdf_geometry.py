@@ -403,6 +403,16 @@ def cell_chars(cells: list, chars: list) -> dict:
         if any(lower[1] < upper[3] for upper, lower in zip(stack, stack[1:])):
             return {cell: [c for c in chars if _centre_in(c, cell)] for cell in cells}
         tops.append([cell[1] for cell in stack])
+    assign = ASSIGN_CHARS if ASSIGN_CHARS is not None and type(chars) is list else _assign_chars
+    return assign(chars, xs, tops, stacks)
+
+
+def _assign_chars(chars: list, xs: list, tops: list, stacks: list) -> dict:
+    """Return ``{cell: characters}``: each character to the cell of ``stacks`` its centre lies in.
+
+    ``xs`` are the column edges, ``stacks[i]`` column i's cells sorted by top and ``tops[i]`` their
+    tops (see :func:`cell_chars`).
+    """
     found: dict = {}
     left, right = xs[0], xs[-1]
     bisect_right = bisect.bisect_right
@@ -415,6 +425,11 @@ def cell_chars(cells: list, chars: list) -> dict:
             if j >= 0 and y < stacks[i][j][3]:
                 found.setdefault(stacks[i][j], []).append(char)
     return found
+
+
+# _assign_chars compiled (govreports.read._pdfium_loops.assign_chars): set by the pdfium engine in
+# the compiled geometry only, so that this module as Python stays pure Python.
+ASSIGN_CHARS = None
 
 
 def _centre_in(char: tuple, box: tuple) -> bool:

@@ -63,6 +63,8 @@ def _first_lines(module) -> dict:
 
 
 _GEOMETRY = _compiled_geometry()
+if _GEOMETRY is not None and _native is not None:
+    _GEOMETRY.ASSIGN_CHARS = _native.assign_chars
 
 # The compiled code runs unless it is not built or GOVREPORTS_PURE_PYTHON is set (to 1).
 NATIVE = _native is not None and os.environ.get("GOVREPORTS_PURE_PYTHON", "") in ("", "0")

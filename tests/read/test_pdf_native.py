@@ -9,6 +9,7 @@ fonts without a Unicode map, paths inside (nested, transformed) forms, curves an
 """
 
 import math
+import random
 import subprocess
 import sys
 import types
@@ -108,6 +109,24 @@ def test_the_compiled_geometry_runs_along_with_the_compiled_loops_unless_stale(m
     exec(compile(source, "pdf_geometry.py", "exec"), same.__dict__)  # noqa: S102 - the source as it is
     exec(compile("\n" + source, "pdf_geometry.py", "exec"), older.__dict__)  # noqa: S102 - one line more
     assert pdf_pdfium._fresh(same, pdf_pdfium.geometry) and not pdf_pdfium._fresh(older, pdf_pdfium.geometry)
+
+
+def test_characters_go_to_the_same_cells_in_the_compiled_geometry():
+    compiled = pdf_pdfium._GEOMETRY
+    if compiled is None:
+        pytest.skip("pdf_geometry.py is not compiled (Cython was not found at install time)")
+    assert compiled.ASSIGN_CHARS is not None and pdf_pdfium.geometry.ASSIGN_CHARS is None  # C only when compiled
+    rng = random.Random(18)
+    cells = [(0, 0, 100, 20), (0, 20, 50, 40), (50, 20, 100, 40), (100, 0, 130.5, 40), (0, 40, 130.5, 60.25)]
+    for _case in range(200):  # centres on edges, off the table, ints and floats
+        chars = [("x", *sorted(rng.choice((rng.randint(-10, 140), rng.uniform(-10, 140), 50, 100, 130.5))
+                               for _k in range(2)),
+                  *sorted(rng.choice((rng.randint(-5, 70), rng.uniform(-5, 70), 20, 40, 60.25)) for _k in range(2)))
+                 for _n in range(30)]
+        expected = pdf_pdfium.geometry.cell_chars(cells, chars)
+        assert compiled.cell_chars(cells, chars) == expected
+        assert compiled.cell_chars(cells, tuple(chars)) == expected  # not a list: the Python loop
+    assert sum(len(v) for v in expected.values()) > 5
 
 
 def test_the_version_says_which_loops_run():
