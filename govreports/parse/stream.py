@@ -195,6 +195,11 @@ def read_stream(lines: list, template: str) -> TableRead | None:
     """
     segments, pending, rows, open_run = [], [], 0, None
     for line in lines:
+        if open_run is None and rows and len(pending) == 1 and _figures_only(line) and not _figures_only(pending[0]):
+            # Inside a stream, a label line, then its run on lines of their own (…行政许可 / 46 / 3…).
+            open_run = Segment([pending.pop().cells[0]], [])
+            segments.append(open_run)
+            rows += 1
         if open_run is not None and _continues_run(line, open_run):
             continue
         cut = stream_segments(line.cells[0], line.number, template, 1) if _stream_candidate(line.cells) else None
@@ -220,13 +225,17 @@ def read_stream(lines: list, template: str) -> TableRead | None:
     return match_segments(segments, template, stream=True)
 
 
+def _figures_only(line: Line) -> bool:
+    return len(line.cells) == 1 and _FIGURES_ONLY.fullmatch(line.cells[0]) is not None
+
+
 def _continues_run(line: Line, run: Segment) -> bool:
     """Add a line of figures alone to the run the line before ended with; return True if it was one.
 
     A stream broken over lines where its spaces were (``…其他处理0`` / ``0`` / ``0`` / ``00(七)总计…``)
     prints a run's pieces on lines of their own: they are the same run, as a space would be.
     """
-    if len(line.cells) != 1 or _FIGURES_ONLY.fullmatch(line.cells[0]) is None:
+    if not _figures_only(line):
         return False
     run.tokens.extend(_run_tokens(line.cells[0], line.number, line.number * 100_000))
     return True

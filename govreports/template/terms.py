@@ -16,9 +16,10 @@ PAGE_MARKER_PATTERNS = (
     r"^page\s*\d{1,4}(\s*of\s*\d{1,4})?$",
 )
 
-# An item number opening a row or a section label ("二、", "(三)", text already folded to ASCII):
-# figures printed right before one end the previous row (a crawler stream broken over lines).
-ITEM_NUMBER_START = r"[一二三四五六七八九十]+\s*、|\(\s*[一二三四五六七八九十]+\s*\)"
+# An item number opening a row or a section label ("二、", "(三)", 表二's "第二十条第(六)项", text
+# already folded to ASCII): figures printed right before one end the previous row (a crawler
+# stream broken over lines).
+ITEM_NUMBER_START = r"[一二三四五六七八九十]+\s*、|\(\s*[一二三四五六七八九十]+\s*\)|第[一二三四五六七八九十]+条"
 
 # A 表三 row label's own item number ("一、", "(三)", "2."): what a header cell never starts with.
 ROW_ITEM_NUMBER = ITEM_NUMBER_START + r"|\d{1,2}\s*[.、]"

@@ -54,3 +54,17 @@ def test_a_stream_broken_over_lines_where_its_spaces_were_reads_the_same(name, t
     assert {code: values.get(code) for code in key["cells"]} == key["cells"]
     unkeyed = {c.code: c.value for c in report.cells if c.code not in key["cells"]}
     assert set(unkeyed.values()) == {None}
+
+
+def test_a_run_printed_on_lines_of_its_own_after_its_label_line_is_one_run(tmp_path):
+    # 行政许可 ends a line, its figures follow on lines of their own and the last piece opens the
+    # next line before 表二's next heading (第二十条第(六)项): the run is 10690, never 106.
+    name = "pingtan-zone_2022.txt"
+    key = key_of(name)
+    text = (HERE / "raw" / name).read_text(encoding="utf-8")
+    text = text.replace("行政许可10690第二十条", "行政许可\n10\n6\n90第二十条")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    values = parse(path).values()
+    assert values["table2.licensing.decisions"] == 10690
+    assert {code: values.get(code) for code in key["cells"]} == key["cells"]
