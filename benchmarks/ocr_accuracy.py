@@ -55,12 +55,15 @@ class CachingEngine:
         from govreports.read.ocr import engine
 
         self.engine, self.folder = engine(), folder
+        self.versions = {kind: _engine_version(kind) for kind in ("detect", "rec")}
         folder.mkdir(parents=True, exist_ok=True)
 
     def _path(self, kind: str, image) -> Path:
         import hashlib
 
-        return self.folder / f"{kind}-{hashlib.sha1(image.tobytes() + str(image.shape).encode()).hexdigest()}.pickle"
+        version = self.versions["detect" if kind.startswith("detect") else "rec"]
+        key = hashlib.sha1(image.tobytes() + str(image.shape).encode() + version.encode()).hexdigest()
+        return self.folder / f"{kind}-{key}.pickle"
 
     def detect(self, gray):
         """Detect as the engine does (cached)."""
@@ -76,6 +79,26 @@ class CachingEngine:
         for index, reading in zip(todo, self.engine.recognise([crops[i] for i in todo]) if todo else []):
             paths[index].write_bytes(pickle.dumps(reading))
         return [pickle.loads(path.read_bytes()) for path in paths]
+
+
+def _engine_version(kind: str) -> str:
+    """Return a digest of the code that turns an image into detections (or into readings).
+
+    Part of every cache key: a change to how the engine is called or its output decoded is
+    measured afresh, never read from a cache the old code filled.
+    """
+    import hashlib
+    import inspect
+
+    from govreports.read import ocr
+
+    if kind == "detect":
+        parts, settings = [ocr.OcrEngine.__init__, ocr.OcrEngine.detect], (ocr.BOX_THRESHOLD, ocr.DETECT_SCALE)
+    else:
+        parts, settings = [ocr.OcrEngine.recognise, ocr._decode, ocr._gap_certainties, ocr._words, ocr._bgr], (
+            ocr.MIN_RATIO, ocr.NUMBER_CHARACTERS)
+    source = "".join(inspect.getsource(part) for part in parts) + repr(settings)
+    return hashlib.sha1(source.encode()).hexdigest()[:12]
 
 
 def use_cache(folder: Path) -> None:

@@ -134,3 +134,52 @@ def test_a_doubtful_cell_becomes_a_doubt_token_with_its_confidence():
     tokens = segments[0].tokens
     assert [t.kind for t in tokens] == ["number", "doubt", "number"]
     assert tokens[1].text == "6" and tokens[1].value == pytest.approx(0.42)
+
+
+CHARACTERS = ["blank", "0", "1", "5", ".", ",", "-", "2", "3", "4", "6", "7", "8", "9", "a"]
+
+
+def steps(*rows: dict):
+    """Return CTC probabilities over CHARACTERS, one step per ``{character: probability}``."""
+    import numpy as np
+
+    out = np.zeros((len(rows), len(CHARACTERS)), np.float32)
+    for index, row in enumerate(rows):
+        for character, probability in row.items():
+            out[index, CHARACTERS.index(character)] = probability
+    return out
+
+
+def test_a_faint_decimal_point_that_loses_to_the_blank_makes_the_number_doubtful():
+    from govreports.read.ocr import TRUSTED, _decode, _digit_classes
+
+    digits = _digit_classes(tuple(CHARACTERS))
+    faint = steps({"1": 0.99, "blank": 0.01}, {"blank": 0.55, ".": 0.45}, {"5": 0.99, "blank": 0.01})
+    reading = _decode(faint, CHARACTERS, digits)
+    assert reading.digits == "15"  # the greedy digit reading drops the point: 1.5 would read 15
+    assert reading.certainty == pytest.approx(0.55, abs=0.01) and reading.certainty < TRUSTED
+    assert DOUBT in cell_text([((0, 0, 30, 30), reading)], numeric=True)[0]
+    clean = steps({"1": 0.99, "blank": 0.01}, {"blank": 0.99, ".": 0.01}, {"5": 0.99, "blank": 0.01})
+    assert cell_text([((0, 0, 30, 30), _decode(clean, CHARACTERS, digits))], numeric=True)[0] == "15"
+    # a point after the last digit is no gap (a trailing mark is stripped); a digit that nearly
+    # repeats is no separator
+    trailing = steps({"1": 0.99, "blank": 0.01}, {"blank": 0.6, "1": 0.4}, {"5": 0.99, "blank": 0.01},
+                     {"blank": 0.6, ".": 0.4})
+    assert _decode(trailing, CHARACTERS, digits).certainty > TRUSTED
+    marks = steps({"0": 0.99, "blank": 0.01}, {".": 0.9, "blank": 0.1}, {"blank": 0.6, ".": 0.4}, {".": 0.9})
+    assert _decode(marks, CHARACTERS, digits).certainty > TRUSTED  # "0..": marks after the number
+
+
+@pytest.mark.slow
+def test_a_crop_reads_the_same_whatever_is_read_with_it():
+    import numpy as np
+
+    from govreports.read.ocr import engine
+
+    digit = np.full((30, 28), 255, np.uint8)
+    digit[6:24, 9:19] = 0
+    line = np.full((30, 300), 255, np.uint8)
+    line[8:22, 10:290:12] = 0
+    alone = engine().recognise([digit])[0]
+    assert engine().recognise([line, digit, line])[1] == alone  # nothing padded to a wider neighbour
+    assert engine().detect(np.full((300, 200), 255, np.uint8)) == []  # a blank page: no detector run
