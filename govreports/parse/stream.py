@@ -45,7 +45,7 @@ _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _RUN = re.compile(r"[^\w+\-/.]*((?:(?:" + _NUMBER + r"|/)[ \t]*)+)")
 _PIECE = re.compile(_NUMBER + "|/")
 # A label, then a figure; or a line opening with figures then words (a stream broken after a label).
-_WORDS_AND_FIGURES = re.compile(r"[\u4e00-\u9fff][^\u4e00-\u9fff\d]{0,3}\d|^[\d ]+[^\d ]{0,3}[\u4e00-\u9fff]")
+_WORDS_AND_FIGURES = re.compile(r"[\u4e00-\u9fff][^\u4e00-\u9fff\d]{0,3}\d|^[\d ./+-]+[^\d ]{0,3}[\u4e00-\u9fff]")
 _LEADING_RUN = re.compile(r"\s*((?:(?:" + _NUMBER + r"|/)[ \t]*)+)")
 _ITEM_START = re.compile(ITEM_NUMBER_START)
 _FIGURES_ONLY = re.compile(r"(?:(?:" + _NUMBER + r")[ \t]*)+")
@@ -195,11 +195,8 @@ def read_stream(lines: list, template: str) -> TableRead | None:
     """
     segments, pending, rows, open_run = [], [], 0, None
     for line in lines:
-        if open_run is None and rows and len(pending) == 1 and _figures_only(line) and not _figures_only(pending[0]):
-            # Inside a stream, a label line, then its run on lines of their own (…行政许可 / 46 / 3…).
-            open_run = Segment([pending.pop().cells[0]], [])
-            segments.append(open_run)
-            rows += 1
+        open_run, opened = _run_before(line, open_run, pending, segments if rows else None)
+        rows += opened
         if open_run is not None and _continues_run(line, open_run):
             continue
         cut = stream_segments(line.cells[0], line.number, template, 1) if _stream_candidate(line.cells) else None
@@ -209,10 +206,7 @@ def read_stream(lines: list, template: str) -> TableRead | None:
             continue
         if open_run is not None and not cut[0].labels:  # the figures that open the line end the last run
             open_run.tokens.extend(cut.pop(0).tokens)
-        flushed = read_segments(pending)
-        if flushed and not flushed[-1].tokens and cut:  # labels printed on the lines before: a header
-            cut[0].labels[:0] = flushed.pop().labels
-        segments.extend(flushed)
+        segments.extend(_flush(pending, cut))
         pending = []
         if cut and not cut[-1].tokens:  # a label printed last: its values may follow on the next line
             pending.append(Line(line.number, (cut.pop().labels[0],)))
@@ -223,6 +217,38 @@ def read_stream(lines: list, template: str) -> TableRead | None:
         return None
     segments.extend(read_segments(pending))
     return match_segments(segments, template, stream=True)
+
+
+def _run_before(line: Line, open_run, pending: list, segments: list | None) -> tuple:
+    """Return ``(open run, rows opened)`` before ``line`` is read (``segments`` None outside a stream).
+
+    Inside a stream, a label line followed by a line of figures alone opens that label's run
+    (``…行政许可`` / ``46`` / ``3…``). A line opening with a decimal point or a comma (``998`` /
+    ``.74…``) shows the run went on past the line break: its figures are not the run's, read none.
+    """
+    opened = 0
+    if open_run is None and segments is not None and len(pending) == 1 and _figures_only(line) \
+            and not _figures_only(pending[0]):
+        open_run = Segment([pending.pop().cells[0]], [])
+        segments.append(open_run)
+        opened = 1
+    if open_run is not None and _TORN.match(line.cells[0]):
+        open_run.tokens.clear()
+    return open_run, opened
+
+
+def _flush(pending: list, cut: list) -> list:
+    """Return the segments of the lines before a stream line, joined to the line's first segment.
+
+    Figures on the lines before and a run opening the line are one run; labels on the lines
+    before (a header) label the line's first run.
+    """
+    flushed = read_segments(pending)
+    if flushed and flushed[-1].tokens and cut and not cut[0].labels:
+        flushed[-1].tokens.extend(cut.pop(0).tokens)
+    if flushed and not flushed[-1].tokens and cut:
+        cut[0].labels[:0] = flushed.pop().labels
+    return flushed
 
 
 def _figures_only(line: Line) -> bool:

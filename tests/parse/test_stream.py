@@ -173,3 +173,25 @@ def test_spaces_in_a_run_are_not_taken_for_cell_boundaries():
 def test_a_decimal_amount_run_into_a_count_stays_lost():
     report = parse_text(HEAD + TABLE2_2019.replace("13575394432.52元", "82 4.14") + TABLE3_2019)
     assert [report.values()[f"table2.procurement.{c}"] for c in ("projects", "amount_10k_yuan")] == [None, None]
+
+
+def _broken_stream(index: int) -> tuple:
+    """A synthetic report run together as a crawler leaves it, spaces put after digits, every
+    space then a line break: runs split anywhere, inside numbers too (``998`` / ``.74…``)."""
+    drawn = generate_report(index, "stream-broken", layouts=("lines",), anomaly_rate=0)
+    rng = random.Random(index)
+    lines = [line.strip() for line in render_report(drawn).decode("utf-8").split("\n") if line.strip()]
+    text = lines[0] + "\n" + "".join(line + rng.choice(("", "", "", " ")) for line in lines[1:])
+    text = "".join(ch + (" " if ch.isdigit() and rng.random() < 0.15 else "") for ch in text)
+    return text.replace(" ", "\n"), drawn.values
+
+
+def test_a_stream_broken_over_lines_anywhere_is_never_read_wrong():
+    right = wrong = 0
+    for index in range(40):
+        text, published = _broken_stream(index)
+        values = parse_text(text).values()
+        right += sum(values.get(code) == want for code, want in published.items() if values.get(code) is not None)
+        wrong += sum(values.get(code) not in (None, want) for code, want in published.items())
+    assert wrong == 0
+    assert right > 500
