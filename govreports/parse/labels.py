@@ -28,7 +28,7 @@ def label_key(text: str) -> str:
 
 def detect_template(text: str, year: int | None = None) -> str | None:
     """Return the template whose own labels the text prints most; break ties by the year."""
-    scores = {t: sum(1 for marker in _marker_patterns(t) if marker.search(text)) for t in ("2019", "2021")}
+    scores = {t: sum(1 for key in _marker_keys(t) if prints_key(text, key)) for t in ("2019", "2021")}
     if scores["2019"] != scores["2021"]:
         return max(scores, key=scores.get)
     if year is not None:
@@ -37,16 +37,35 @@ def detect_template(text: str, year: int | None = None) -> str | None:
 
 
 @cache
-def _marker_patterns(template: str) -> tuple:
-    """Return, per marker label of ``template``, a pattern finding it where ``label_key(text)`` holds it.
+def _marker_keys(template: str) -> tuple:
+    """Return the keys of the marker labels of ``template`` (the labels only it prints)."""
+    return tuple(label_key(marker) for marker in SCHEMA.markers(template))
 
-    The marker's key characters in order with any dropped characters between them: the same
-    answer as ``key in label_key(text)``, without building the key of the whole text (most of
-    the cost of detecting the template: a search starts only at the marker's first character).
+
+def prints_key(text: str, key: str) -> bool:
+    """Return ``key in label_key(text)`` without building the key of the whole text.
+
+    Most of the cost of detecting the template was that key. A key printed as it is is in the
+    text's key; one with a character the text never prints is not; only the rest (a marker
+    printed with spaces or line breaks inside it, or absent with all its characters printed
+    elsewhere) needs the pattern that skips dropped characters, compiled when first needed
+    (compiling all of them cost 0.1 s per process: each gap is a class over the CJK block).
     """
-    dropped = _KEY_DROP.pattern[:-1] + "*"
-    return tuple(re.compile(dropped.join(map(re.escape, label_key(marker))))
-                 for marker in SCHEMA.markers(template))
+    if key in text:
+        return True
+    if not all(char in text for char in key):
+        return False
+    return _key_pattern(key).search(text) is not None
+
+
+@cache
+def _key_pattern(key: str) -> re.Pattern:
+    """Return a pattern finding ``key`` where ``label_key(text)`` holds it.
+
+    The key's characters in order with any dropped characters between them (a search starts
+    only at the key's first character).
+    """
+    return re.compile((_KEY_DROP.pattern[:-1] + "*").join(map(re.escape, key)))
 
 
 @cache
@@ -118,14 +137,14 @@ def _automaton(template: str):
     return automaton
 
 
-def _exact_rows(tail: str, template: str) -> set:
-    """Return the indexes of rows one of whose labels is printed whole near the end of ``tail``."""
-    found = set()
-    for end, entries in _automaton(template).iter(tail):
-        for index, length, window in entries:
-            if end - length + 1 >= len(tail) - window:
-                found.add(index)
-    return found
+@lru_cache(maxsize=16384)
+def _exact_rows(tail: str, template: str) -> frozenset:
+    """Return the indexes of rows one of whose labels is printed whole near the end of ``tail``.
+
+    Cached: the alignment and the count of table 3's copies both ask, for the same label texts.
+    """
+    return frozenset(index for end, entries in _automaton(template).iter(tail)
+                     for index, length, window in entries if end - length + 1 >= len(tail) - window)
 
 
 @lru_cache(maxsize=16384)
@@ -156,12 +175,9 @@ def _label_candidates(tail: str, template: str) -> tuple:
     return tuple(candidates)
 
 
-
-
 MAX_LABEL_GAP = 2  # characters between two labels run together (a row number, a speck read as a letter)
 
 
-@lru_cache(maxsize=16384)
 @lru_cache(maxsize=16384)
 def two_row_labels(tail: str, template: str) -> tuple | None:
     """Return ``(first, second)`` row indexes when a label text ends with two rows' labels run together.

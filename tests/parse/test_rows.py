@@ -54,7 +54,7 @@ def test_detect_template_finds_markers_broken_by_spaces_wraps_and_punctuation():
 def test_detect_template_agrees_with_the_label_key_of_the_whole_text():
     import random
 
-    from govreports.parse.labels import _marker_patterns, label_key
+    from govreports.parse.labels import label_key, prints_key
     from govreports.template import SCHEMA
 
     rng = random.Random(7)
@@ -64,7 +64,10 @@ def test_detect_template_agrees_with_the_label_key_of_the_whole_text():
         text = "".join(ch + rng.choice(["", "", "", " ", "\n", "x"]) for ch in text)
         for template in ("2019", "2021"):
             expected = [label_key(m) in label_key(text) for m in SCHEMA.markers(template)]
-            assert [p.search(text) is not None for p in _marker_patterns(template)] == expected
+            assert [prints_key(text, label_key(m)) for m in SCHEMA.markers(template)] == expected
+            reversed_text = text[::-1]  # every character printed, the markers not
+            expected = [label_key(m) in label_key(reversed_text) for m in SCHEMA.markers(template)]
+            assert [prints_key(reversed_text, label_key(m)) for m in SCHEMA.markers(template)] == expected
 
 
 def test_values_are_bound_to_labels_not_to_a_stream_of_numbers():
