@@ -147,6 +147,8 @@ def _positional_alignment(tokens: tuple, width: int, start: int | None, gap: str
         return None
     if len({t.cell for t in tokens}) != len(tokens):
         return None
+    if any(t.kind == NUMBER and not _valid_number_text(t.text.lstrip("+-")) for t in tokens):
+        return None  # "02" is two cells run together: the columns after it do not count cells
     indexes = [t.column - start for t in tokens]
     if indexes != sorted(set(indexes)) or indexes[0] < 0 or indexes[-1] >= width:
         return None

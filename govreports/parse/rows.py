@@ -487,8 +487,11 @@ def _single_row_start(read: RowRead):
         return None
     if len({t.cell for t in tokens}) != len(tokens):
         return None
-    if tokens[0].column == 0 and tokens[-1].column < read.row.width:
-        return 0  # a value in the line's first cell: no label column before it, the row starts there
+    if tokens[0].column == 0 and len(tokens) < tokens[-1].column + 1 <= read.row.width:
+        # A value in the line's first cell, empty cells kept between values: no label column
+        # before it, the row starts there (a line of figures only, without gaps, may as well
+        # have lost or run together a cell anywhere).
+        return 0
     start = tokens[-1].column - read.row.width + 1
     return start if start >= 0 and tokens[0].column >= start else None
 

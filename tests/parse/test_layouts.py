@@ -78,3 +78,20 @@ def test_pdftotext_layout_of_a_word_table_with_narrow_label_columns():
         "denied_administrative_query", "unavailable_not_held", "unavailable_needs_creation", "not_processed_complaint",
         "other_no_correction")] == [0, 1, 0, 1, 1]
     assert values["table4.reconsideration.total"] == 0 and values["table4.litigation_direct.total"] == 0
+
+
+def test_a_table4_row_of_figures_with_two_cells_run_together_is_not_read_by_position():
+    # 表四's 15 figures printed 14: the last two (尚未审结 2, 总计 2) run together as "22". No empty
+    # cell shows where a cell went, so its values are not placed by column: 0,0,0,22,22 and
+    # 0,0,0,2,2 both satisfy the identities, and neither is guessed.
+    values = dict(consistent_values("2021", seed=11))
+    group = "table4.litigation_after_reconsideration"
+    values.update({f"{group}.upheld": 0, f"{group}.corrected": 0, f"{group}.other": 0, f"{group}.pending": 2,
+                   f"{group}.total": 2})
+    lines = render(values, "markdown").split("\n")
+    index = max(i for i, line in enumerate(lines) if line.count("|") == 16)
+    cells = lines[index].strip("|").split("|")
+    lines[index] = "|" + "|".join(cells[:13] + [" 22 "]) + "|"
+    got = parse_text("\n".join(lines)).values()
+    assert got[f"{group}.pending"] in (None, 2) and got[f"{group}.total"] in (None, 2)
+    assert got["table4.reconsideration.total"] == values["table4.reconsideration.total"]
