@@ -15,13 +15,16 @@ Speed is CPU time of this process (``time.process_time``), so that a loaded mach
 is left out: reading (``read_pdf``) and the whole parse from disk, per page and per report,
 each file parsed once per engine, with the garbage collector set as ``govreports parse`` and
 ``build`` set it (:func:`govreports.parse.fewer_collections`), and OCR off (the generated PDFs
-from HTML have a blank first page, which OCR would skip after loading its models).
+from HTML have a blank first page, which OCR would skip after loading its models). The first
+line after the header says whether the pdfium engine's compiled loops and geometry ran
+(``GOVREPORTS_PURE_PYTHON=1`` runs the Python ones).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -35,6 +38,7 @@ from common import header, per_floor  # noqa: E402
 
 from govreports.parse import fewer_collections, parse  # noqa: E402
 from govreports.read import pdf as pdf_reader  # noqa: E402
+from govreports.read.pdf_pdfium import loops_in_use  # noqa: E402
 
 RENDERINGS = ROOT / "tests" / "data" / "renderings"
 REAL = ROOT.parent / "shared" / "real" / "raw"
@@ -157,6 +161,9 @@ def main() -> None:
             raise SystemExit("--make needs --generated DIR")
         make_pdfs(args.make, args.generated)
     floor = header()
+    print(f"pdfium engine: character and path loops {loops_in_use()}")
+    # the blank first page of LibreOffice's HTML PDFs warns once per read (OCR is off): not news here
+    logging.getLogger("govreports.read.pdf").setLevel(logging.ERROR)
     groups = {"renderings": sorted(p for p in RENDERINGS.glob("*.pdf") if not p.name.startswith("encrypted")),
               "real": sorted(REAL.glob("*.pdf")) if REAL.is_dir() else [],
               "generated": sorted(args.generated.glob("*.pdf"))[:args.limit or None] if args.generated else [],
