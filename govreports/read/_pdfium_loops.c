@@ -116,14 +116,19 @@ static PyObject *char_tuple(PyObject *text, double x0, double x1, double top, do
     return t;
 }
 
-/* The per-object metrics (_object_metrics): 0 on success, 1 when the characters are rotated or
- * mirrored, -1 on a Python error (raised by the descent callback). */
-static int object_metrics(void *handle, int index, void *obj, PyObject *descent_of, double *a, double *d,
-                          double *size, double *descent) {
-    api.get_matrix(handle, index, &text_matrix);
-    double ma = text_matrix.a, mb = text_matrix.b, mc = text_matrix.c, md = text_matrix.d;
-    if (!(ma * md > 0 && mb * mc <= 0)) return 1;
-    void *font = api.text_font(obj);
+/* The descents of the fonts a page has used so far (the Python callback keeps the same per page) */
+#define FONT_CACHE 64
+typedef struct {
+    void *font[FONT_CACHE];
+    double descent[FONT_CACHE];
+    int n;
+} FontCache;
+
+/* The font's descent: from the cache, else from the Python callback; -1 on a Python error */
+static int font_descent(FontCache *cache, void *font, PyObject *descent_of, double *descent) {
+    for (int k = 0; k < cache->n; k++) {
+        if (cache->font[k] == font) { *descent = cache->descent[k]; return 0; }
+    }
     PyObject *key = font ? PyLong_FromVoidPtr(font) : (Py_INCREF(Py_None), Py_None);
     if (key == NULL) return -1;
     PyObject *value = PyObject_CallOneArg(descent_of, key);
@@ -132,6 +137,21 @@ static int object_metrics(void *handle, int index, void *obj, PyObject *descent_
     *descent = PyFloat_AsDouble(value);
     Py_DECREF(value);
     if (*descent == -1.0 && PyErr_Occurred()) return -1;
+    if (cache->n < FONT_CACHE) {
+        cache->font[cache->n] = font;
+        cache->descent[cache->n++] = *descent;
+    }
+    return 0;
+}
+
+/* The per-object metrics (_object_metrics): 0 on success, 1 when the characters are rotated or
+ * mirrored, -1 on a Python error (raised by the descent callback). */
+static int object_metrics(void *handle, int index, void *obj, PyObject *descent_of, FontCache *cache, double *a,
+                          double *d, double *size, double *descent) {
+    api.get_matrix(handle, index, &text_matrix);
+    double ma = text_matrix.a, mb = text_matrix.b, mc = text_matrix.c, md = text_matrix.d;
+    if (!(ma * md > 0 && mb * mc <= 0)) return 1;
+    if (font_descent(cache, api.text_font(obj), descent_of, descent) < 0) return -1;
     *a = ma;
     *d = md;
     *size = api.font_size(handle, index);
@@ -181,6 +201,8 @@ static PyObject *chars(PyObject *self, PyObject *args) {
     long unmapped = 0;
     int status = 0, generated_space = 0, have_last = 0;
     void *last = NULL;
+    FontCache fonts;
+    fonts.n = 0;
     for (Py_ssize_t i = 0; i < count; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (is_space_like(c) && api.is_generated(handle, (int)i) == 1) {
@@ -195,7 +217,7 @@ static PyObject *chars(PyObject *self, PyObject *args) {
         }
         void *obj = api.text_object(handle, (int)i);
         if (!have_last || obj != last || obj == NULL) {
-            int failed = object_metrics(handle, (int)i, obj, descent_of, &a, &d, &size, &descent);
+            int failed = object_metrics(handle, (int)i, obj, descent_of, &fonts, &a, &d, &size, &descent);
             if (failed < 0) goto error;
             if (failed) { status = 2; break; }
             last = obj;
