@@ -29,3 +29,17 @@ def raw_dir():
 @pytest.fixture
 def truth_dir():
     return TRUTH
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory):
+    """The processed dataset built from the bundled data/raw, once per session (read by the notebook tests).
+
+    Here rather than in a tests/integration/conftest.py: a second module named conftest there
+    shadowed this one for the test modules that import RAW, SEEDS and TRUTH from it.
+    """
+    from govreports.build import build_dataset
+
+    out = tmp_path_factory.mktemp("bundled") / "processed"
+    build_dataset(RAW, out, workers=1)
+    return out
