@@ -10,7 +10,8 @@ in a report called ``valid``):
 
 * **crawler** (pingtan-zone 2019, 2022): as stored; without the crawler's header; the title line
   alone; the body broken over lines where its spaces were; at every 。; CRLF line ends.
-* **pdftotext** (hongze 2024): ``pdftotext`` plain, ``-layout`` and ``-raw`` of the real PDF.
+* **pdftotext** (hongze 2024): ``pdftotext`` plain, ``-layout`` and ``-raw`` of the real PDF;
+  **pdf text libraries**: its text as pdfminer, pdfplumber and pdfium extract it.
 * **html 2019** (shanghai-gov-office): the HTML; its text as a browser copies it (tab-separated
   rows, spanned cells printed once).
 * **markdown / OCR markdown** (kewei, shuyang; hongze's text too): full-width digits, every 0 of a
@@ -19,7 +20,7 @@ in a report called ``valid``):
 * **synthetic**: ``--synth N`` reports per layout of the generator (``browser_tabs``, ``pdftotext``,
   ``run_together``, ``tabs_ocr``, ``markdown``, ``docx``), realistic figures, their own keys.
 * **word pdf** (``--soffice N``, needs LibreOffice): N synthetic ``.docx`` reports converted to
-  PDF by LibreOffice, read as PDF and through ``pdftotext`` plain and ``-layout``.
+  PDF by LibreOffice, read as PDF, through ``pdftotext`` plain and ``-layout``, and the libraries.
 
 ``--out DIR`` keeps the variants (``DIR/raw``, ``DIR/truth``); ``--score-only DIR`` scores a folder
 written before, so that another checkout (``PYTHONPATH=...``) is scored on the same files.
@@ -90,6 +91,36 @@ def pdftotext_variants(out: Path) -> None:
     unit = "\uff08\u5355\u4f4d\uff1a"  # (单位：
     yuan = text.replace(unit + "\u4e07\u5143", unit + "\u5143").replace("\n7545\n", "\n75450000\n")
     _emit(out, "pdftotext", "hongze_amount_in_yuan.txt", yuan, key)
+
+
+def pdf_library_texts(pdf: Path) -> dict:
+    """Return ``{tool: text}`` of a PDF as Python PDF libraries extract it (those installed)."""
+    texts = {}
+    try:
+        from pdfminer.high_level import extract_text
+
+        texts["pdfminer"] = extract_text(str(pdf))
+    except ImportError:
+        pass
+    try:
+        import pdfplumber
+
+        with pdfplumber.open(str(pdf)) as document:
+            texts["pdfplumber"] = "\n".join(page.extract_text() or "" for page in document.pages)
+    except ImportError:
+        pass
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    texts["pdfium"] = "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    return texts
+
+
+def pdf_library_variants(out: Path) -> None:
+    """The real PDF's text as pdfminer, pdfplumber and pdfium extract it."""
+    key = _key("hongze-district_2024.json")
+    for tool, text in pdf_library_texts(REAL / "raw" / "hongze-district_2024.pdf").items():
+        _emit(out, "pdf text libraries", f"hongze_{tool}.txt", text, key)
 
 
 def browser_text(path: Path) -> str:
@@ -165,6 +196,9 @@ def word_pdf_variants(out: Path, n: int) -> None:
         for path, report in docs:
             pdf = path.with_suffix(".pdf")
             _emit(out, "word pdf", pdf.name, pdf.read_bytes(), answer_key(report, pdf.name))
+            for tool, text in pdf_library_texts(pdf).items():
+                name = f"{path.stem}_{tool}.txt"
+                _emit(out, f"word pdf via {tool}", name, text, answer_key(report, name))
             for mode in ("", "-layout"):
                 text = subprocess.run(["pdftotext", *([mode] if mode else []), str(pdf), "-"], capture_output=True,
                                       check=True).stdout.decode("utf-8")
@@ -240,6 +274,7 @@ def build(out: Path, synth: int, soffice: int) -> None:
     (out / "truth").mkdir(parents=True, exist_ok=True)
     crawler_variants(out)
     pdftotext_variants(out)
+    pdf_library_variants(out)
     html_variants(out)
     markdown_variants(out)
     if synth:

@@ -175,6 +175,8 @@ def settle_by_order(template: str, table_read, merged: tuple, label_cells: dict)
         identities = tuple(i for i in SCHEMA.merged_identities(template, variant) if i.table == "table3")
         readings = block_readings(lines, len(rows), rows[0].width, _row_checker(rows, identities))
         if readings is None:
+            readings = _line_per_row(lines, len(rows), rows[0].width)
+        if readings is None:
             return None
         for reading in readings:
             values = {code: t for row, tokens in zip(rows, reading.rows) for code, t in zip(row.codes, tokens)}
@@ -185,6 +187,20 @@ def settle_by_order(template: str, table_read, merged: tuple, label_cells: dict)
     if len(fits) != 1:
         return None
     return _order_cells(*fits[0], label_cells)
+
+
+def _line_per_row(lines: tuple, n_rows: int, width: int) -> list | None:
+    """Return ``[the reading of each printed line as one row]`` when the lines print exactly that.
+
+    Labels displaced from their figures (pdfplumber's text of a ruled PDF: ``9 0 0 0 0 0 9`` above
+    its label's second line) leave the label reading short of rows, and a table of small counts
+    has too many block readings to weigh; but a stream of exactly one line of ``width`` figures
+    per row is read as printed, row by row (the identities still decide whether it fits).
+    """
+    units = prepare_units(lines, width)
+    if len(units) != n_rows or any(len(unit) != width for unit in units):
+        return None
+    return [Reading(tuple(units), ((0, n_rows, ROWS),))]
 
 
 def _variants(template: str, table_read, merged: tuple) -> list:
