@@ -37,7 +37,9 @@ def build_wheel(folder: Path) -> Path:
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, source / name)
     for name in ("govreports", "notebooks"):
-        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        # compiled extensions of an editable install left out: the wheel builds its own
+        shutil.copytree(ROOT / name, source / name,
+                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.so", "*.pyd"))
     flags = ["--no-build-isolation"] if Version(version("setuptools")) >= Version("77") else []
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", *flags, "-w", str(folder),
                     str(source)], check=True, capture_output=True, text=True)
@@ -85,6 +87,12 @@ def test_a_wheel_runs_the_study_from_any_folder(tmp_path):
                            cwd=tmp_path, env=clean_env(), check=True, capture_output=True, text=True).stdout.split()
     assert where[0].startswith(str(tmp_path / "venv")) and where[1].startswith(str(tmp_path / "venv"))
     assert where[1].endswith("site-packages/govreports/notebooks")
+    version = subprocess.run([str(tmp_path / "venv" / "bin" / "govreports"), "--version"], cwd=tmp_path,
+                             env=clean_env(), check=True, capture_output=True, text=True).stdout
+    if shutil.which(sysconfig.get_config_var("CC").split()[0] if sysconfig.get_config_var("CC") else "cc"):
+        # the PDF loops, compiled into the wheel, import from it (the extension is optional elsewhere)
+        assert any(n.startswith("govreports/read/_pdfium_loops.") for n in names), sorted(names)[:5]
+        assert "loops: compiled (govreports.read._pdfium_loops)" in version, version
 
     project = tmp_path / "my study"  # a folder of one's own: no checkout, no pyproject.toml
     shutil.copytree(ROOT / "data" / "processed", project / "data" / "processed")
