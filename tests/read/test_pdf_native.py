@@ -17,7 +17,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from test_pdf_engines import ROWS, _pdf, _ruled_table
+from read.test_pdf_engines import ROWS, _pdf, _ruled_table
 
 from govreports.read import pdf as pdf_reader
 from govreports.read import pdf_pdfium
