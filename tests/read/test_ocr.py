@@ -183,3 +183,20 @@ def test_a_crop_reads_the_same_whatever_is_read_with_it():
     alone = engine().recognise([digit])[0]
     assert engine().recognise([line, digit, line])[1] == alone  # nothing padded to a wider neighbour
     assert engine().detect(np.full((300, 200), 255, np.uint8)) == []  # a blank page: no detector run
+
+
+@pytest.mark.slow
+def test_the_engine_keeps_its_memory_between_runs_and_reads_the_same():
+    import numpy as np
+    import onnxruntime
+
+    from govreports.read.ocr import engine
+
+    session = engine()._ocr.text_rec.session.session
+    options = session.get_session_options()
+    assert options.enable_cpu_mem_arena and not options.enable_mem_pattern
+    options.enable_cpu_mem_arena, options.enable_mem_pattern = False, True  # as the engine made it
+    plain = onnxruntime.InferenceSession(session._model_path, sess_options=options, providers=["CPUExecutionProvider"])
+    image = np.random.default_rng(1).uniform(-1, 1, (1, 3, 48, 96)).astype(np.float32)
+    name = session.get_inputs()[0].name
+    assert np.array_equal(session.run(None, {name: image})[0], plain.run(None, {name: image})[0])
