@@ -37,6 +37,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from govreports.synth.printed import browser_copy
+
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "tests" / "real"
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -123,24 +125,11 @@ def pdf_library_variants(out: Path) -> None:
         _emit(out, "pdf text libraries", f"hongze_{tool}.txt", text, key)
 
 
-def browser_text(path: Path) -> str:
-    """A page's text as a browser copies it: a table row per line, its cells tab-separated."""
-    from govreports.read import read_document
-
-    parts = []
-    for block in read_document(path).blocks:
-        if block.kind == "table":
-            parts += ["\t".join(c.strip() for c in row if c is not None) for row in block.rows]
-        else:
-            parts.append(block.text)
-    return "\n".join(parts)
-
-
 def html_variants(out: Path) -> None:
     """The 2019 HTML report, and its text copied from a browser."""
     name, key = "shanghai-gov-office_2019.html", _key("shanghai-gov-office_2019.json")
     _emit(out, "html 2019", "sgo.html", (REAL / "raw" / name).read_bytes(), key)
-    _emit(out, "html 2019", "sgo_browser_copy.txt", browser_text(REAL / "raw" / name), key)
+    _emit(out, "html 2019", "sgo_browser_copy.txt", browser_copy(REAL / "raw" / name), key)
 
 
 def _zeros_as(text: str, mark: str) -> str:

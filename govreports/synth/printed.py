@@ -166,3 +166,20 @@ def _vertical_row(row: list, is_value) -> list:
 # ============================================================================ a synthetic report
 
 
+
+
+def browser_copy(path) -> str:
+    """Return a page's text as a browser copies it: a table row per line, its cells tab-separated.
+
+    Spanned cells are left out, the other blocks read as they are. Real corpora hold such copies of saved pages; the tests and ``benchmarks/bench_families.py``
+    make them from a real page to check that the parser reads them as it reads the page.
+    """
+    from govreports.read import read_document  # the read stage only when a copy is made
+
+    parts = []
+    for block in read_document(path).blocks:
+        if block.kind == "table":
+            parts += ["\t".join(c.strip() for c in row if c is not None) for row in block.rows]
+        else:
+            parts.append(block.text)
+    return "\n".join(parts)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from govreports import parse
+from govreports.synth.printed import browser_copy
 
 HERE = Path(__file__).resolve().parent
 KEYS = sorted((HERE / "truth").glob("*.json"))
@@ -36,26 +37,13 @@ def test_the_2019_procurement_amount_printed_in_yuan_is_converted_and_recorded()
     assert len(converted) == 1 and "251000元" in converted[0].message
 
 
-def browser_text(path: Path) -> str:
-    """The report as a browser copies it: a table row per line, its cells (not the spanned ones) tab-separated."""
-    from govreports.read import read_document
-
-    parts = []
-    for block in read_document(path).blocks:
-        if block.kind == "table":
-            parts += ["\t".join(c.strip() for c in row if c is not None) for row in block.rows]
-        else:
-            parts.append(block.text)
-    return "\n".join(parts)
-
-
 def test_the_2019_html_report_copied_from_a_browser_reads_its_blanks_as_blanks(tmp_path):
     # Tab-separated rows: a group label (三、本年度办理结果) printed only on its first row, so that
     # row's values start a column later; 表三 prints no 0, its empty cells are blanks, never
     # filled by the identities; rows printed blank throughout keep their tabs.
     key = json.loads((HERE / "truth" / "shanghai-gov-office_2019.json").read_text(encoding="utf-8"))
     path = tmp_path / "shanghai-gov-office_2019.txt"
-    path.write_text(browser_text(HERE / "raw" / key["file"]), encoding="utf-8")
+    path.write_text(browser_copy(HERE / "raw" / key["file"]), encoding="utf-8")
     assert "三、本年度办理结果\t(一)予以公开\t258\t12\t\t\t1\t1" in path.read_text(encoding="utf-8").replace("（", "(").replace("）", ")")
     report = parse(path)
     got = report.values()
