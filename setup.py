@@ -20,7 +20,6 @@ NOTEBOOK_PACKAGES = {"govreports.notebooks": "notebooks", "govreports.notebooks.
 C_FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 
 
-
 def compiled_geometry() -> list:
     """Return the geometry module compiled by Cython, or nothing when Cython is not installed."""
     try:
